@@ -1,0 +1,18 @@
+//! stampclock's shared domain model: the wire protocol v1, the ledger's punch events, device
+//! governance types, personnummer, pay periods and the time rules. Pure: no I/O, no clock reads.
+
+pub mod device_auth;
+pub mod error;
+pub mod pay_period;
+pub mod punch;
+pub mod role;
+pub mod rules;
+pub mod secret_hash;
+pub mod sync_requirement;
+pub mod wire;
+
+pub use error::ModelError;
+pub use pay_period::PayPeriod;
+pub use punch::{PunchEvent, PunchKind};
+pub use role::Role;
+pub use sync_requirement::SyncRequirement;

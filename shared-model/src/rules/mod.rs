@@ -1,0 +1,1 @@
+//! The time rules of REQUIREMENTS.md (sections A–H and L) as pure functions.

@@ -4,6 +4,7 @@
 pub mod device_auth;
 pub mod error;
 pub mod pay_period;
+pub mod personnummer;
 pub mod punch;
 pub mod role;
 pub mod rules;
@@ -13,6 +14,7 @@ pub mod wire;
 
 pub use error::ModelError;
 pub use pay_period::PayPeriod;
+pub use personnummer::{Personnummer, PersonnummerKind};
 pub use punch::{PunchEvent, PunchKind};
 pub use role::Role;
 pub use sync_requirement::SyncRequirement;

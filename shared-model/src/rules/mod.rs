@@ -8,3 +8,8 @@ pub mod punch_day;
 pub mod punch_links;
 pub mod punch_policy;
 pub mod timesheet;
+pub mod break_law;
+pub mod flex;
+pub mod holidays;
+pub mod time_bank;
+pub mod work_model;

@@ -1,0 +1,209 @@
+//! C1–C4: the working-time-law hints of the time sheet (breaks after 6 and 9 hours in blocks
+//! of at least 15 minutes, the 10-hour maximum) as structured warnings a UI can translate,
+//! plus ArbZG-only readings the seed does not enforce, flagged as informational.
+
+use chrono::{DateTime, Utc};
+
+use super::duration::Minutes;
+
+/// How much a warning matters: the seed's hints, or the law's stricter readings (C4) shown for information.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Warning,
+    Info,
+}
+
+/// One hint about a work day; `code()` is the stable key a UI translates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkTimeWarning {
+    /// C1 + C2: counted breaks (blocks ≥ 15 min) below what the actual hours require.
+    BreakTooShort { required: Minutes, counted: Minutes },
+    /// C3: actual hours above 10:00.
+    MaximumExceeded { actual: Minutes },
+    /// C4, ArbZG §4 S.3: more than six hours worked without a break of at least 15 minutes.
+    Law6hContinuous { longest: Minutes },
+    /// C4, ArbZG §4 read with gaps under 15 min as work time: the break required on that basis is missing.
+    LawShortGapsCountAsWork { work_time: Minutes, required: Minutes, counted: Minutes },
+    /// C4, ArbZG §3: more than 8 hours on a Werktag (allowed up to 10 only on a balancing average).
+    LawAbove8h { actual: Minutes },
+    /// C4, ArbZG §5(1): less than 11 hours of rest since the previous work day ended.
+    LawRestUnder11h { rest: Minutes },
+}
+
+impl WorkTimeWarning {
+    /// Stable snake_case code a UI can translate.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WorkTimeWarning::BreakTooShort { .. } => "break_too_short",
+            WorkTimeWarning::MaximumExceeded { .. } => "maximum_10h_exceeded",
+            WorkTimeWarning::Law6hContinuous { .. } => "law_6h_continuous",
+            WorkTimeWarning::LawShortGapsCountAsWork { .. } => "law_short_gaps_count_as_work",
+            WorkTimeWarning::LawAbove8h { .. } => "law_above_8h",
+            WorkTimeWarning::LawRestUnder11h { .. } => "law_rest_under_11h",
+        }
+    }
+
+    /// The seed's checks are warnings; the law-only readings of C4 are informational (INTERP-10).
+    pub fn severity(&self) -> Severity {
+        match self {
+            WorkTimeWarning::BreakTooShort { .. } | WorkTimeWarning::MaximumExceeded { .. } => Severity::Warning,
+            _ => Severity::Info,
+        }
+    }
+}
+
+/// C2: a break block counts only from this length on.
+pub const MIN_BLOCK_MINUTES: i64 = 15;
+
+/// C1 (INTERP-7): 0 up to 6:00, 30 min above 6:00, 45 min above 9:00.
+pub fn required_break(actual: Minutes) -> Minutes {
+    if actual > Minutes::hours(9) {
+        Minutes::whole(45)
+    } else if actual > Minutes::hours(6) {
+        Minutes::whole(30)
+    } else {
+        Minutes::ZERO
+    }
+}
+
+/// C2: the sum of the break blocks of at least 15 minutes.
+pub fn counted_break(blocks: &[Minutes]) -> Minutes {
+    blocks.iter().filter(|b| **b >= Minutes::whole(MIN_BLOCK_MINUTES)).sum()
+}
+
+/// C1–C3: the seed's warnings for a work day from its net actual hours (INTERP-8) and its break
+/// blocks (gaps between stamps, or the time sheet's single break value, INTERP-9).
+pub fn check_day(actual: Minutes, blocks: &[Minutes]) -> Vec<WorkTimeWarning> {
+    let mut out = Vec::new();
+    let (required, counted) = (required_break(actual), counted_break(blocks));
+    if counted < required {
+        out.push(WorkTimeWarning::BreakTooShort { required, counted });
+    }
+    if actual > Minutes::hours(10) {
+        out.push(WorkTimeWarning::MaximumExceeded { actual });
+    }
+    out
+}
+
+/// The previous work day's end, for the rest-period reading of C4.
+pub type PreviousEnd = Option<DateTime<Utc>>;
+
+/// C4: the law-only readings for a stamped day given its work periods in order (closed
+/// stamps as start/end): informational, never blocking (INTERP-10).
+pub fn check_law(periods: &[(DateTime<Utc>, DateTime<Utc>)], previous_end: PreviousEnd) -> Vec<WorkTimeWarning> {
+    let mut out = Vec::new();
+    let Some(first) = periods.first() else {
+        return out;
+    };
+    let short = Minutes::whole(MIN_BLOCK_MINUTES);
+    let (mut longest, mut stretch) = (Minutes::ZERO, Minutes::ZERO);
+    let (mut blocks, mut short_gaps) = (Vec::new(), Minutes::ZERO);
+    let mut actual = Minutes::ZERO;
+    for (i, &(s, e)) in periods.iter().enumerate() {
+        if i > 0 {
+            let gap = Minutes::between(periods[i - 1].1, s);
+            if gap >= short {
+                stretch = Minutes::ZERO;
+                blocks.push(gap);
+            } else {
+                stretch += gap; // a short gap is no Ruhepause: the stretch goes on
+                short_gaps += gap;
+            }
+        }
+        let len = Minutes::between(s, e);
+        actual += len;
+        stretch += len;
+        longest = longest.max(stretch);
+    }
+    if longest > Minutes::hours(6) {
+        out.push(WorkTimeWarning::Law6hContinuous { longest });
+    }
+    let work_time = actual + short_gaps;
+    let (required, counted) = (required_break(work_time), counted_break(&blocks));
+    if counted < required && required > required_break(actual) {
+        out.push(WorkTimeWarning::LawShortGapsCountAsWork { work_time, required, counted });
+    }
+    if actual > Minutes::hours(8) {
+        out.push(WorkTimeWarning::LawAbove8h { actual });
+    }
+    if let Some(prev) = previous_end {
+        let rest = Minutes::between(prev, first.0);
+        if rest < Minutes::hours(11) {
+            out.push(WorkTimeWarning::LawRestUnder11h { rest });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(x: i64) -> Minutes {
+        Minutes::whole(x)
+    }
+
+    #[test]
+    fn c1_required_break_thresholds() {
+        // (actual minutes, required) — INTERP-7: strictly more than 6 h / 9 h
+        let cases = [(0, 0), (360, 0), (361, 30), (540, 30), (541, 45), (720, 45)];
+        for (actual, required) in cases {
+            assert_eq!(required_break(m(actual)), m(required), "C1 {actual} min");
+        }
+    }
+
+    #[test]
+    fn c1_c2_break_violations_and_splits() {
+        // (actual, blocks, violation?) — the edges listed under C1+C2
+        let cases: [(i64, &[i64], bool); 9] = [
+            (360, &[], false),           // exactly 6:00 → nothing required
+            (361, &[], true),            // 6:01 → 30 min required
+            (420, &[20, 10], true),      // 20+10 split: counted 20
+            (420, &[15, 15], false),     // 15+15 split: counted 30
+            (420, &[10, 10, 10], true),  // 10+10+10 split: counted 0
+            (420, &[30], false),
+            (560, &[30], true),          // 9:20 needs 45
+            (560, &[30, 15], false),
+            (560, &[45], false),
+        ];
+        for (actual, blocks, violation) in cases {
+            let blocks: Vec<Minutes> = blocks.iter().map(|&b| m(b)).collect();
+            let w = check_day(m(actual), &blocks);
+            assert_eq!(w.iter().any(|w| w.code() == "break_too_short"), violation, "C1/C2 {actual} {blocks:?}");
+        }
+        assert_eq!(
+            check_day(m(420), &[m(20), m(10)]),
+            vec![WorkTimeWarning::BreakTooShort { required: m(30), counted: m(20) }],
+            "C2 reports the counted figure"
+        );
+    }
+
+    #[test]
+    fn c3_ten_hour_maximum() {
+        let cases = [(600, false), (601, true), (540, false)];
+        for (actual, warned) in cases {
+            let w = check_day(m(actual), &[m(45)]);
+            assert_eq!(w.iter().any(|w| w.code() == "maximum_10h_exceeded"), warned, "C3 {actual} (INTERP-11)");
+            assert!(w.iter().all(|w| w.severity() == Severity::Warning), "C3 seed checks are warnings");
+        }
+    }
+
+    #[test]
+    fn c4_law_only_checks_are_informational() {
+        let t = |h: u32, mi: u32| -> DateTime<Utc> {
+            format!("2026-06-01T{h:02}:{mi:02}:00Z").parse().expect("test literal")
+        };
+        // 6:10 span with a 10-min gap: the seed sees Ist 6:00 (no break), the law sees 6:10 of work.
+        let day = [(t(8, 0), t(11, 0)), (t(11, 10), t(14, 10))];
+        assert!(check_day(m(360), &[m(10)]).is_empty(), "C4 seed is looser");
+        let law = check_law(&day, None);
+        let codes: Vec<&str> = law.iter().map(|w| w.code()).collect();
+        assert_eq!(codes, vec!["law_6h_continuous", "law_short_gaps_count_as_work"], "C4 {law:?}");
+        assert!(law.iter().all(|w| w.severity() == Severity::Info), "C4 informational (INTERP-10)");
+        // A real break resets the stretch; 8:30 of work is above §3's 8 h; 10 h rest is under §5's 11 h.
+        let day = [(t(7, 0), t(11, 30)), (t(12, 0), t(16, 0))];
+        let codes: Vec<&str> = check_law(&day, Some(t(0, 0) - chrono::Duration::hours(3))).iter().map(|w| w.code()).collect();
+        assert_eq!(codes, vec!["law_above_8h", "law_rest_under_11h"], "C4 §3 and §5");
+        assert!(check_law(&[], None).is_empty(), "C4 empty day");
+    }
+}

@@ -1,0 +1,251 @@
+//! H1–H4 and H6–H8: Danish pay-time accounts, pay codes and absence codes: how a registration
+//! moves an account and the flex balance, the average workday, when a code must be replaced
+//! rather than changed, and what goes to the payroll export. Quantities are exact decimals.
+
+use num_rational::Ratio;
+
+use super::duration::round_half_away;
+
+/// Hours or days as TimeLog writes them (7,40), kept exact.
+pub type Quantity = Ratio<i64>;
+
+/// G-DK-NUM: AFRUND(x;2), to two decimals with halves away from zero (INTERP-38).
+pub fn afrund2(x: Quantity) -> Quantity {
+    Ratio::new(round_half_away(x * 100), 100)
+}
+
+/// Reads a Danish or English decimal (`7,40`, `-0.5`, `2`) exactly; `None` for anything else.
+pub fn parse_quantity(text: &str) -> Option<Quantity> {
+    let t = text.trim();
+    let (negative, body) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    let (int, frac) = match body.split_once([',', '.']) {
+        Some((_, "")) => return None,
+        Some((i, f)) => (i, f),
+        None => (body, ""),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || !digits(int) || !digits(frac) || int.len() > 9 || frac.len() > 6 {
+        return None;
+    }
+    let scale = 10_i64.pow(u32::try_from(frac.len()).ok()?);
+    let whole: i64 = int.parse().ok()?;
+    let part: i64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+    let value = Ratio::new(whole * scale + part, scale);
+    Some(if negative { -value } else { value })
+}
+
+/// Shows a quantity with two decimals and a Danish comma (`7,40`), rounded by AFRUND.
+pub fn display_quantity(q: Quantity) -> String {
+    let hundredths = round_half_away(q * 100);
+    let sign = if hundredths < 0 { "-" } else { "" };
+    let abs = hundredths.unsigned_abs();
+    format!("{sign}{},{:02}", abs / 100, abs % 100)
+}
+
+/// H1: what an account's balance counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BalanceFormat {
+    Hours,
+    Days,
+    Count,
+}
+
+/// H1: how a code is registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationFormat {
+    Hours,
+    WholeDays,
+    HalfAndWholeDays,
+}
+
+/// H1: a pay code's specification type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecificationType {
+    Lonspecifikation,
+    Tillaeg,
+    Udbetaling,
+}
+
+/// H1: an absence code's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbsenceType {
+    Sygdom,
+    Ferie,
+    FriUdenLon,
+    FriMedLon,
+}
+
+/// Why a registration or a code change was refused; the UI translates the variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PayCodeError {
+    /// Whole-day codes take whole days only (H1).
+    #[error("whole days only")]
+    NotWholeDays,
+    /// Half-and-whole-day codes take multiples of half a day (H1).
+    #[error("half or whole days only")]
+    NotHalfDays,
+    /// Format or type of a used code cannot change; create a new code (H7).
+    #[error("create a new code instead of changing format or type")]
+    CreateNewCode,
+    /// Pay-time accounts must be switched on in system administration first (H8).
+    #[error("pay-time accounts are not enabled")]
+    FeatureDisabled,
+    /// The chosen integration has no per-code export settings (H8).
+    #[error("this integration has no export mapping")]
+    NoExportMapping,
+}
+
+impl PayCodeError {
+    /// Stable snake_case code a UI can translate.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PayCodeError::NotWholeDays => "not_whole_days",
+            PayCodeError::NotHalfDays => "not_half_days",
+            PayCodeError::CreateNewCode => "create_new_code",
+            PayCodeError::FeatureDisabled => "pay_time_accounts_disabled",
+            PayCodeError::NoExportMapping => "no_export_mapping",
+        }
+    }
+}
+
+/// H1: a registered quantity must fit the code's format.
+pub fn check_registration(format: RegistrationFormat, quantity: Quantity) -> Result<(), PayCodeError> {
+    match format {
+        RegistrationFormat::Hours => Ok(()),
+        RegistrationFormat::WholeDays if quantity.is_integer() => Ok(()),
+        RegistrationFormat::WholeDays => Err(PayCodeError::NotWholeDays),
+        RegistrationFormat::HalfAndWholeDays if (quantity * 2).is_integer() => Ok(()),
+        RegistrationFormat::HalfAndWholeDays => Err(PayCodeError::NotHalfDays),
+    }
+}
+
+/// H1: a pay-time account as listed in administration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayTimeAccount {
+    pub name: String,
+    pub format: BalanceFormat,
+    pub active: bool,
+}
+
+/// H1: the account list shows active accounts unless inactive ones are asked for.
+pub fn visible_accounts(accounts: &[PayTimeAccount], include_inactive: bool) -> Vec<&PayTimeAccount> {
+    accounts.iter().filter(|a| include_inactive || a.active).collect()
+}
+
+/// H2: whether a code adds to or subtracts from its account ("Tid lægges til" / "trækkes fra").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Add,
+    Subtract,
+}
+
+/// H2: the change on the code's account: sign × hours × account factor.
+pub fn account_delta(hours: Quantity, account_factor: Quantity, direction: Direction) -> Quantity {
+    let sign = if direction == Direction::Add { 1 } else { -1 };
+    hours * account_factor * sign
+}
+
+/// H3: the change on the flex account: hours × flex factor, whatever the account factor and sign.
+pub fn flex_delta(hours: Quantity, flex_factor: Quantity) -> Quantity {
+    hours * flex_factor
+}
+
+/// What a registration is, for the day's difference (H4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationKind {
+    /// Ordinary work time.
+    Work,
+    /// An absence code: counts 1:1 as time of the day, plus its flex factor.
+    Absence { flex_factor: Quantity },
+    /// A pay code: only its flex factor reaches flex.
+    PayCode { flex_factor: Quantity },
+}
+
+/// H4: a day's difference (work and absence − norm) and the flex the codes' factors add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayBalance {
+    pub difference: Quantity,
+    pub factor_flex: Quantity,
+}
+
+/// H4: work and absence registrations count 1:1 toward the day's difference; every code adds
+/// hours × flex factor to flex (the combination is our model; the seed does not spell it out).
+pub fn day_balance(registrations: &[(Quantity, RegistrationKind)], norm: Quantity) -> DayBalance {
+    let mut counted = Ratio::from_integer(0);
+    let mut factor_flex = Ratio::from_integer(0);
+    for &(hours, kind) in registrations {
+        match kind {
+            RegistrationKind::Work => counted += hours,
+            RegistrationKind::Absence { flex_factor } => {
+                counted += hours;
+                factor_flex += flex_delta(hours, flex_factor);
+            }
+            RegistrationKind::PayCode { flex_factor } => factor_flex += flex_delta(hours, flex_factor),
+        }
+    }
+    DayBalance { difference: counted - norm, factor_flex }
+}
+
+/// H6: the average workday: a week's norm / 5, two weeks' / 10, whatever the days worked;
+/// `None` for other norm periods.
+pub fn average_workday(total_norm: Quantity, weeks: u8) -> Option<Quantity> {
+    match weeks {
+        1 => Some(total_norm / 5),
+        2 => Some(total_norm / 10),
+        _ => None,
+    }
+}
+
+/// H7: what identifies how a code registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeShape {
+    pub format: RegistrationFormat,
+    /// The specification type of a pay code, or the type of an absence code.
+    pub kind: CodeKind,
+}
+
+/// H1/H7: a code is a pay code or an absence code, each with its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeKind {
+    Pay(SpecificationType),
+    Absence(AbsenceType),
+}
+
+/// H7 (INTERP): a code with registrations keeps its format and type; change means a new code.
+pub fn check_code_change(has_registrations: bool, old: CodeShape, new: CodeShape) -> Result<(), PayCodeError> {
+    if has_registrations && old != new { Err(PayCodeError::CreateNewCode) } else { Ok(()) }
+}
+
+/// H8: the payroll integration in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayrollIntegration {
+    /// One of TimeLog's standard integrations with per-code export settings.
+    Standard,
+    Zenegy,
+    DataLon,
+}
+
+/// H8: a code's export settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportSetting {
+    pub include: bool,
+    pub target_code: String,
+}
+
+/// H8: the pay-system code a registration goes to, `None` when the code is not exported;
+/// refused when the feature is off or the integration has no per-code mapping.
+pub fn export_target(feature_enabled: bool, integration: PayrollIntegration, setting: &ExportSetting) -> Result<Option<&str>, PayCodeError> {
+    if !feature_enabled {
+        return Err(PayCodeError::FeatureDisabled);
+    }
+    if integration != PayrollIntegration::Standard {
+        return Err(PayCodeError::NoExportMapping);
+    }
+    Ok(setting.include.then_some(setting.target_code.as_str()))
+}
+
+#[cfg(test)]
+mod tests;

@@ -11,23 +11,16 @@ use super::duration::Minutes;
 use super::local_time::{local_date, today};
 use super::punch_day::{attribute_work_days, sorted, work_day_of, Stamp, ATTRIBUTION_WINDOW_MINUTES};
 use super::punch_links::{carried_over_comment, stamps_of_day};
+use crate::wire::Policy;
 use crate::Role;
-
-/// D4: the organisation's punch-clock variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PunchVariant {
-    /// Tomahawk: stamping on past days allowed, employees manage their own stamps.
-    SelfService,
-    /// Calumet: only today, only managers and team leads manage stamps, forgotten stamps auto-closed.
-    Strict,
-}
 
 /// What the rules need to know about "now": the clock reading and the zone are parameters.
 #[derive(Debug, Clone, Copy)]
 pub struct PunchContext {
     pub now: DateTime<Utc>,
     pub tz: Tz,
-    pub variant: PunchVariant,
+    /// D4: Tomahawk (`self_service`) or Calumet (`strict`), as configured for the organisation.
+    pub variant: Policy,
 }
 
 impl PunchContext {
@@ -133,7 +126,7 @@ pub fn start(stamps: &[Stamp], req: &StartRequest, ctx: &PunchContext) -> Result
     if at > ctx.now {
         return Err(PunchError::Future);
     }
-    if ctx.variant == PunchVariant::Strict && local_date(ctx.tz, at) != ctx.today() {
+    if ctx.variant == Policy::Strict && local_date(ctx.tz, at) != ctx.today() {
         return Err(PunchError::PastDayNotAllowed);
     }
     let days = attribute_work_days(stamps, ctx.tz);
@@ -144,7 +137,7 @@ pub fn start(stamps: &[Stamp], req: &StartRequest, ctx: &PunchContext) -> Result
             return Err(PunchError::EndNotAfterStart);
         }
         let r_day = days.get(&r.id).copied().unwrap_or_else(|| local_date(ctx.tz, r.start));
-        let forgotten = ctx.variant == PunchVariant::Strict && !is_current_work_day(r_day, r.start, at, ctx);
+        let forgotten = ctx.variant == Policy::Strict && !is_current_work_day(r_day, r.start, at, ctx);
         let end = if forgotten { r.start + Duration::minutes(1) } else { at };
         if let Some(slot) = next.iter_mut().find(|s| s.id == r.id) {
             slot.end = Some(end);
@@ -191,10 +184,10 @@ pub fn stop(stamps: &[Stamp], at: Option<DateTime<Utc>>, ctx: &PunchContext) -> 
 }
 
 /// D4: who may add, edit or delete stamps by hand under the variant.
-pub fn may_manage_stamps(variant: PunchVariant, actor: Role) -> bool {
+pub fn may_manage_stamps(variant: Policy, actor: Role) -> bool {
     match variant {
-        PunchVariant::SelfService => true,
-        PunchVariant::Strict => matches!(actor, Role::Manager | Role::TeamLead),
+        Policy::SelfService => true,
+        Policy::Strict => matches!(actor, Role::Manager | Role::TeamLead),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Table-driven tests of D2, D4 (both variants, INTERP-19), D6 and the stamp side of E3.
 
 use super::*;
+use crate::wire::Policy;
 use chrono::NaiveDateTime;
 use chrono_tz::Europe::Stockholm;
 
@@ -16,7 +17,7 @@ fn d(s: &str) -> NaiveDate {
 fn stamp(n: u128, start: &str, end: Option<&str>) -> Stamp {
     Stamp { id: Uuid::from_u128(n), link: Uuid::from_u128(100), comment: String::new(), start: at(start), end: end.map(at) }
 }
-fn ctx(now: &str, variant: PunchVariant) -> PunchContext {
+fn ctx(now: &str, variant: Policy) -> PunchContext {
     PunchContext { now: at(now), tz: Stockholm, variant }
 }
 fn req(n: u128, when: Option<&str>) -> StartRequest {
@@ -28,11 +29,11 @@ fn end_of(stamps: &[Stamp], n: u128) -> Option<DateTime<Utc>> {
 
 #[test]
 fn d2_start_without_time_is_now_and_switch_leaves_no_gap() {
-    let c = ctx("2026-06-01 12:00", PunchVariant::SelfService);
+    let c = ctx("2026-06-01 12:00", Policy::SelfService);
     let first = start(&[], &req(1, None), &c).expect("start");
     assert_eq!(first.stamps[0].start, at("2026-06-01 12:00"), "D2 empty time = now");
     assert_eq!(first.work_day, d("2026-06-01"), "D2/D3 own day");
-    let c2 = ctx("2026-06-01 13:00", PunchVariant::SelfService);
+    let c2 = ctx("2026-06-01 13:00", Policy::SelfService);
     let second = start(&first.stamps, &req(2, None), &c2).expect("switch");
     assert_eq!(second.switched, Some(Uuid::from_u128(1)), "D2 switch");
     assert_eq!(end_of(&second.stamps, 1), Some(at("2026-06-01 13:00")), "D2 old ends at new start");
@@ -42,7 +43,7 @@ fn d2_start_without_time_is_now_and_switch_leaves_no_gap() {
 #[test]
 fn d2_stop_uses_now_unless_the_work_day_is_past() {
     let running_today = [stamp(1, "2026-06-01 08:00", None)];
-    let c = ctx("2026-06-01 16:30", PunchVariant::SelfService);
+    let c = ctx("2026-06-01 16:30", Policy::SelfService);
     let s = stop(&running_today, Some(at("2026-06-01 16:00")), &c).expect("stop");
     assert_eq!(end_of(&s, 1), Some(at("2026-06-01 16:30")), "D2 INTERP-20 explicit time ignored today");
     let running_yesterday = [stamp(1, "2026-05-31 08:00", None)];
@@ -61,7 +62,7 @@ fn d2_stop_uses_now_unless_the_work_day_is_past() {
 #[test]
 fn d2_running_stamp_cannot_be_edited_or_deleted() {
     let stamps = [stamp(1, "2026-06-01 08:00", None)];
-    let c = ctx("2026-06-01 12:00", PunchVariant::SelfService);
+    let c = ctx("2026-06-01 12:00", Policy::SelfService);
     let edited = stamp(1, "2026-06-01 07:00", Some("2026-06-01 09:00"));
     assert_eq!(edit_stamp(&stamps, edited, Role::Manager, &c), Err(PunchError::RunningNotEditable), "D2 edit running");
     assert_eq!(delete_stamp(&stamps, Uuid::from_u128(1), Role::Manager, &c), Err(PunchError::RunningNotEditable), "D2 delete running");
@@ -71,12 +72,12 @@ fn d2_running_stamp_cannot_be_edited_or_deleted() {
 fn d4_forgotten_stamp_tomahawk_switches_calumet_auto_closes() {
     // Started 24.02 08:00, forgotten; a new task starts 25.02 07:00.
     let stamps = [stamp(1, "2026-02-24 08:00", None)];
-    let tomahawk = start(&stamps, &req(2, None), &ctx("2026-02-25 07:00", PunchVariant::SelfService)).expect("start");
+    let tomahawk = start(&stamps, &req(2, None), &ctx("2026-02-25 07:00", Policy::SelfService)).expect("start");
     assert_eq!(end_of(&tomahawk.stamps, 1), Some(at("2026-02-25 07:00")), "D4 Tomahawk: ended at the new start");
     assert_eq!(tomahawk.work_day, d("2026-02-24"), "D4 Tomahawk: then D3 with gap 0 → previous day");
     assert_eq!(tomahawk.auto_closed, None);
 
-    let calumet = start(&stamps, &req(2, None), &ctx("2026-02-25 07:00", PunchVariant::Strict)).expect("start");
+    let calumet = start(&stamps, &req(2, None), &ctx("2026-02-25 07:00", Policy::Strict)).expect("start");
     assert_eq!(calumet.auto_closed, Some(Uuid::from_u128(1)), "D4 Calumet auto-close");
     assert_eq!(end_of(&calumet.stamps, 1), Some(at("2026-02-24 08:01")), "D4 Calumet: start + 1 min");
     assert_eq!(calumet.work_day, d("2026-02-25"), "D4 Calumet: D3 with that end → own day");
@@ -86,14 +87,14 @@ fn d4_forgotten_stamp_tomahawk_switches_calumet_auto_closes() {
 fn d4_interp_19_calumet_night_shift_is_switched_not_cut() {
     // A night shift started 24.02 22:00 is still running at 03:00: the current work day.
     let stamps = [stamp(1, "2026-02-24 22:00", None)];
-    let out = start(&stamps, &req(2, None), &ctx("2026-02-25 03:00", PunchVariant::Strict)).expect("start");
+    let out = start(&stamps, &req(2, None), &ctx("2026-02-25 03:00", Policy::Strict)).expect("start");
     assert_eq!(out.auto_closed, None, "D4 INTERP-19 no auto-close");
     assert_eq!(out.switched, Some(Uuid::from_u128(1)), "D4 INTERP-19 ended normally");
     assert_eq!(end_of(&out.stamps, 1), Some(at("2026-02-25 03:00")), "D4 INTERP-19");
     assert_eq!(out.work_day, d("2026-02-24"), "D4 INTERP-19 new stamp joins the night's work day");
     // Started in the afternoon and forgotten: at 03:00 it is 11 h old → earlier work day → cut.
     let stamps = [stamp(1, "2026-02-24 16:00", None)];
-    let out = start(&stamps, &req(2, None), &ctx("2026-02-25 03:00", PunchVariant::Strict)).expect("start");
+    let out = start(&stamps, &req(2, None), &ctx("2026-02-25 03:00", Policy::Strict)).expect("start");
     assert_eq!(end_of(&out.stamps, 1), Some(at("2026-02-24 16:01")), "D4 INTERP-19 forgotten stamp cut");
     assert_eq!(out.work_day, d("2026-02-25"), "D4 INTERP-19");
 }
@@ -102,17 +103,17 @@ fn d4_interp_19_calumet_night_shift_is_switched_not_cut() {
 fn d4_past_days_and_manual_changes_by_variant() {
     let now = "2026-06-02 12:00";
     let past = req(1, Some("2026-06-01 08:00"));
-    assert!(start(&[], &past, &ctx(now, PunchVariant::SelfService)).is_ok(), "D4 Tomahawk stamps past days");
-    assert_eq!(start(&[], &past, &ctx(now, PunchVariant::Strict)), Err(PunchError::PastDayNotAllowed), "D4 Calumet only today");
-    assert_eq!(start(&[], &req(1, Some("2026-06-02 13:00")), &ctx(now, PunchVariant::SelfService)), Err(PunchError::Future), "A5 no future start");
+    assert!(start(&[], &past, &ctx(now, Policy::SelfService)).is_ok(), "D4 Tomahawk stamps past days");
+    assert_eq!(start(&[], &past, &ctx(now, Policy::Strict)), Err(PunchError::PastDayNotAllowed), "D4 Calumet only today");
+    assert_eq!(start(&[], &req(1, Some("2026-06-02 13:00")), &ctx(now, Policy::SelfService)), Err(PunchError::Future), "A5 no future start");
 
     let manual = stamp(5, "2026-06-01 08:00", Some("2026-06-01 12:00"));
     // (variant, actor, allowed?)
     let cases = [
-        (PunchVariant::SelfService, Role::Employee, true),
-        (PunchVariant::Strict, Role::Employee, false),
-        (PunchVariant::Strict, Role::Manager, true),
-        (PunchVariant::Strict, Role::TeamLead, true),
+        (Policy::SelfService, Role::Employee, true),
+        (Policy::Strict, Role::Employee, false),
+        (Policy::Strict, Role::Manager, true),
+        (Policy::Strict, Role::TeamLead, true),
     ];
     for (variant, actor, allowed) in cases {
         let c = ctx(now, variant);
@@ -122,7 +123,7 @@ fn d4_past_days_and_manual_changes_by_variant() {
         assert_eq!(edit_stamp(&existing, edited, actor, &c).is_ok(), allowed, "D4 edit {variant:?} {actor:?}");
         assert_eq!(delete_stamp(&existing, Uuid::from_u128(5), actor, &c).is_ok(), allowed, "D4 delete {variant:?} {actor:?}");
     }
-    let c = ctx(now, PunchVariant::SelfService);
+    let c = ctx(now, Policy::SelfService);
     let existing = [manual.clone()];
     let overlapping = stamp(6, "2026-06-01 11:00", Some("2026-06-01 13:00"));
     assert_eq!(add_stamp(&existing, overlapping, Role::Employee, &c), Err(PunchError::Overlap(Uuid::from_u128(5))), "D4 INTERP-16");
@@ -133,7 +134,7 @@ fn d4_past_days_and_manual_changes_by_variant() {
 #[test]
 fn d3_manual_add_can_move_a_later_stamp_to_the_previous_day() {
     // The seed's HINWEIS: manual adds follow D3, entries may slip into the previous day.
-    let c = ctx("2026-02-26 12:00", PunchVariant::SelfService);
+    let c = ctx("2026-02-26 12:00", Policy::SelfService);
     let existing = [stamp(1, "2026-02-24 14:00", Some("2026-02-24 22:00")), stamp(2, "2026-02-25 09:00", Some("2026-02-25 10:00"))];
     assert_eq!(attribute_work_days(&existing, Stockholm)[&Uuid::from_u128(2)], d("2026-02-25"), "D3 before");
     let added = add_stamp(&existing, stamp(3, "2026-02-25 04:00", Some("2026-02-25 05:00")), Role::Employee, &c).expect("add");
@@ -175,7 +176,7 @@ fn d6_a_day_is_recorded_one_way_only() {
 fn d5_start_carries_the_comment_of_the_same_link() {
     let mut first = stamp(1, "2026-06-01 08:00", Some("2026-06-01 10:00"));
     first.comment = "Kunde Müller".into();
-    let out = start(&[first], &req(2, None), &ctx("2026-06-01 11:00", PunchVariant::SelfService)).expect("start");
+    let out = start(&[first], &req(2, None), &ctx("2026-06-01 11:00", Policy::SelfService)).expect("start");
     let new = out.stamps.iter().find(|s| s.id == Uuid::from_u128(2)).map(|s| s.comment.clone());
     assert_eq!(new.as_deref(), Some("Kunde Müller"), "D5 carry-over on start");
 }

@@ -1,0 +1,277 @@
+//! The device protocol: enrolment with a single-use code, and signed, idempotent sync.
+
+use std::collections::BTreeSet;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use shared_model::device_auth::{self, HEADER_DEVICE_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_CLOCK_SKEW_S};
+use shared_model::wire::{
+    DeviceConfig, EnrolRequest, EnrolResponse, OrganisationInfo, Policy, SyncRequest, SyncResponse, MAX_EVENTS_PER_PAGE,
+};
+use shared_model::PunchKind;
+use uuid::Uuid;
+
+use super::extract::{ApiJson, RawBody};
+use crate::crypto;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{AuditEntry, Device, NewDevice, NewEvent, Organisation, Redeemed, StoreError, SyncBookkeeping};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/device/enrol", post(enrol)).route("/api/v1/device/sync", post(sync))
+}
+
+/// Normalises a typed enrolment code: case, spaces and dashes do not matter.
+pub fn normalise_code(code: &str) -> String {
+    code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// Enrol a tablet with a single-use code; the device keeps its private key.
+#[utoipa::path(post, path = "/api/v1/device/enrol", tag = "device", request_body = EnrolRequest,
+    responses((status = 201, body = EnrolResponse), (status = 400, description = "invalid_request"),
+              (status = 404, description = "unknown_enrolment_code"),
+              (status = 410, description = "enrolment_code_expired (also for a used code)"),
+              (status = 429, description = "too_many_attempts")))]
+pub async fn enrol(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
+    ApiJson(req): ApiJson<EnrolRequest>,
+) -> Result<Response, ApiError> {
+    let now = state.clock.now();
+    let ip = addr.ip().to_string();
+    state.guards.enrol_ip.check(&ip, now).map_err(ApiError::too_many_attempts)?;
+    device_auth::decode_public_key(&req.public_key).map_err(|e| ApiError::InvalidRequest(format!("public_key: {e}")))?;
+    check_text("platform", &req.platform, 300)?;
+    check_text("app_version", &req.app_version, 64)?;
+    let code = normalise_code(&req.enrolment_code);
+    if code.is_empty() || code.len() > 32 {
+        return Err(ApiError::InvalidRequest("enrolment_code must be the code shown in the admin page".into()));
+    }
+    let new = NewDevice {
+        id: Uuid::now_v7(),
+        public_key: req.public_key.trim_end_matches('=').to_owned(),
+        platform: req.platform.trim().to_owned(),
+        app_version: req.app_version.trim().to_owned(),
+        now,
+    };
+    match state.store.redeem_enrolment_code(&crypto::sha256_hex(&code), &new).await? {
+        Redeemed::Unknown => {
+            state.guards.enrol_ip.record(&ip, now);
+            Err(ApiError::coded(StatusCode::NOT_FOUND, "unknown_enrolment_code", "no such enrolment code; check what you typed"))
+        }
+        Redeemed::Expired => {
+            state.guards.enrol_ip.record(&ip, now);
+            Err(ApiError::coded(StatusCode::GONE, "enrolment_code_expired", "this enrolment code has expired or was already used; create a new one"))
+        }
+        Redeemed::Enrolled { device, organisation } => {
+            state
+                .store
+                .audit(&AuditEntry {
+                    organisation_id: organisation.id,
+                    at: now,
+                    actor: device.installed_by,
+                    kind: "device_enrolled",
+                    subject: Some(device.id.to_string()),
+                    details: Some(json!({ "platform": device.platform, "app_version": device.app_version })),
+                })
+                .await?;
+            tracing::info!(device = %device.id, organisation = %organisation.id, "device enrolled");
+            let body = EnrolResponse {
+                device_id: device.id,
+                organisation: OrganisationInfo { id: organisation.id, name: organisation.name.clone(), time_zone: organisation.time_zone.clone() },
+                sync_interval_s: u32::try_from(organisation.sync_interval_s).unwrap_or(shared_model::wire::DEFAULT_SYNC_INTERVAL_S),
+                server_time: now,
+            };
+            Ok((StatusCode::CREATED, Json(body)).into_response())
+        }
+    }
+}
+
+fn check_text(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
+        return Err(ApiError::InvalidRequest(format!("{field} must be 1–{max} printable characters")));
+    }
+    Ok(())
+}
+
+/// A request whose signature checked out, with the device that signed it.
+pub struct Signed {
+    pub device: Device,
+    pub timestamp: DateTime<Utc>,
+}
+
+/// Checks `X-Device-Id`, `X-Timestamp` and `X-Signature` over the exact request; refuses replays
+/// and answers `clock_skew` (with server time) for a signed request from a wrong clock.
+pub async fn authenticate(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Signed, ApiError> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let device_id = header(HEADER_DEVICE_ID)
+        .and_then(|v| v.parse::<Uuid>().ok())
+        .ok_or_else(|| ApiError::bad_signature("missing or malformed X-Device-Id"))?;
+    let ts_text = header(HEADER_TIMESTAMP).ok_or_else(|| ApiError::bad_signature("missing X-Timestamp"))?;
+    let signature = header(HEADER_SIGNATURE).ok_or_else(|| ApiError::bad_signature("missing X-Signature"))?;
+    let timestamp = DateTime::parse_from_rfc3339(ts_text)
+        .map_err(|_| ApiError::bad_signature("X-Timestamp is not RFC 3339"))?
+        .with_timezone(&Utc);
+    let device = state.store.device(device_id).await?.ok_or_else(|| ApiError::bad_signature("unknown device"))?;
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or_else(|| uri.path());
+    let base = device_auth::base_string(method.as_str(), path, ts_text, body);
+    if device_auth::verify(&device.public_key, &base, signature).is_err() {
+        tracing::warn!(device = %device.id, "bad device signature");
+        return Err(ApiError::bad_signature("signature does not match this device's key"));
+    }
+    let skew = (timestamp - now).num_seconds();
+    if skew.abs() > MAX_CLOCK_SKEW_S {
+        state.store.record_clock_offset(&device, now, skew).await?;
+        tracing::info!(device = %device.id, skew_s = skew, "clock skew");
+        return Err(ApiError::with_details(
+            StatusCode::UNAUTHORIZED,
+            "clock_skew",
+            format!("the device clock is {skew} s off; correct it by server_time and retry"),
+            json!({ "server_time": now }),
+        ));
+    }
+    if !state.guards.replay.first_use(signature, now) {
+        tracing::warn!(device = %device.id, "replayed device request");
+        return Err(ApiError::bad_signature("this exact request was already received (replay)"));
+    }
+    Ok(Signed { device, timestamp })
+}
+
+/// Push a page of punch events, report what is still queued, pull roster and config.
+#[utoipa::path(post, path = "/api/v1/device/sync", tag = "device", request_body = SyncRequest,
+    params(("X-Device-Id" = String, Header), ("X-Timestamp" = String, Header), ("X-Signature" = String, Header)),
+    responses((status = 200, body = SyncResponse), (status = 400, description = "invalid_request"),
+              (status = 401, description = "bad_signature or clock_skew (details.server_time)"),
+              (status = 403, description = "device_uninstalled (details.quarantined)"),
+              (status = 409, description = "event_conflict or sequence_conflict: nothing of the page stored"),
+              (status = 413, description = "payload_too_large"),
+              (status = 422, description = "unknown_reference")))]
+pub async fn sync(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response, ApiError> {
+    let now = state.clock.now();
+    let Signed { device, .. } = authenticate(&state, &method, &uri, &headers, &body, now).await?;
+    let req: SyncRequest = serde_json::from_slice(&body).map_err(crate::error::json_error)?;
+    if req.events.len() > MAX_EVENTS_PER_PAGE {
+        return Err(ApiError::InvalidRequest(format!(
+            "{} events in one page; at most {MAX_EVENTS_PER_PAGE} are allowed",
+            req.events.len()
+        )));
+    }
+    for e in &req.events {
+        e.check_shape().map_err(ApiError::InvalidRequest)?;
+    }
+    let org = state
+        .store
+        .organisation(device.organisation_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(format!("device {} has no organisation", device.id)))?;
+    let events = classify(&state, &device, req.events).await?;
+    let clock_offset_s = events.last().map(|e| (e.event.device_clock_at - e.event.occurred_at).num_seconds());
+    let book = SyncBookkeeping {
+        now,
+        pending_after: i64::from(req.pending_after),
+        oldest_pending_at: req.oldest_pending_at,
+        clock_offset_s,
+    };
+    let acked = state.store.store_sync_page(&device, &events, &book).await.map_err(|e| match e {
+        StoreError::EventConflict(id) => ApiError::with_details(
+            StatusCode::CONFLICT,
+            "event_conflict",
+            format!("event {id} is already stored with other content; nothing of this page was stored"),
+            json!({ "event_id": id }),
+        ),
+        StoreError::SequenceConflict { seq, existing } => ApiError::with_details(
+            StatusCode::CONFLICT,
+            "sequence_conflict",
+            format!("device_seq {seq} is already stored as another event; nothing of this page was stored"),
+            json!({ "device_seq": seq, "stored_event_id": existing }),
+        ),
+        other => ApiError::Store(other),
+    })?;
+    if !device.is_installed() {
+        tracing::info!(device = %device.id, events = acked.len(), "quarantined events of an uninstalled device");
+        return Err(ApiError::with_details(
+            StatusCode::FORBIDDEN,
+            "device_uninstalled",
+            "this tablet has been uninstalled; its events are kept in quarantine for an admin to review",
+            json!({ "quarantined": acked }),
+        ));
+    }
+    tracing::debug!(device = %device.id, events = acked.len(), pending = req.pending_after, "sync");
+    let roster = if req.roster_version.as_deref() == Some(org.roster_version.to_string().as_str()) {
+        None
+    } else {
+        Some(state.store.roster(org.id).await?)
+    };
+    Ok(Json(SyncResponse { acked, server_time: now, config: device_config(&org, &device)?, roster }).into_response())
+}
+
+/// The config a device follows.
+pub fn device_config(org: &Organisation, device: &Device) -> Result<DeviceConfig, ApiError> {
+    Ok(DeviceConfig {
+        sync_interval_s: u32::try_from(org.sync_interval_s).unwrap_or(shared_model::wire::DEFAULT_SYNC_INTERVAL_S),
+        policy: Policy::parse(&org.policy).unwrap_or(Policy::SelfService),
+        sync_requirement: device.sync_requirement()?,
+    })
+}
+
+/// Refuses ids of another organisation (422) and flags business anomalies for a manager
+/// instead of refusing them: a stamp is never lost for a reason a manager can fix.
+async fn classify(state: &AppState, device: &Device, events: Vec<shared_model::PunchEvent>) -> Result<Vec<NewEvent>, ApiError> {
+    let employees: BTreeSet<Uuid> = events.iter().map(|e| e.employee_id).collect();
+    let links: BTreeSet<Uuid> = events.iter().filter_map(|e| e.link_id).collect();
+    let employees: Vec<Uuid> = employees.into_iter().collect();
+    let links: Vec<Uuid> = links.into_iter().collect();
+    let refs = state.store.reference_check(device.organisation_id, &employees, &links).await?;
+    let status = if device.is_installed() { "accepted" } else { "quarantined" };
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        let Some(employee_active) = refs.employees.get(&event.employee_id).copied() else {
+            return Err(unknown_reference("employee", event.employee_id));
+        };
+        let mut flags: Vec<&str> = Vec::new();
+        if !employee_active {
+            flags.push("employee_inactive");
+        }
+        if let Some(link) = event.link_id {
+            match refs.links.get(&link) {
+                None => return Err(unknown_reference("link", link)),
+                Some(false) => flags.push("link_inactive"),
+                Some(true) => {}
+            }
+            if event.kind == PunchKind::Start && !refs.assignments.contains(&(event.employee_id, link)) {
+                flags.push("link_not_assigned");
+            }
+        }
+        let flags = (!flags.is_empty()).then(|| flags.join(","));
+        out.push(NewEvent { event, status, flags });
+    }
+    Ok(out)
+}
+
+fn unknown_reference(what: &str, id: Uuid) -> ApiError {
+    ApiError::with_details(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown_reference",
+        format!("{what} {id} does not belong to this device's organisation; nothing of this page was stored"),
+        json!({ "kind": what, "id": id }),
+    )
+}

@@ -1,0 +1,103 @@
+//! Request extractors that turn every malformed input into the contract's error body.
+
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// A JSON body whose rejections (bad syntax, unknown field, wrong type) become `invalid_request`.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::BytesRejection(e)) => Err(bytes_error(e)),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(ApiError::InvalidRequest("expected Content-Type: application/json".into()))
+            }
+            Err(e) => Err(ApiError::InvalidRequest(format!("malformed JSON body: {}", e.body_text()))),
+        }
+    }
+}
+
+/// The raw body, for signed requests whose signature covers the exact bytes.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state).await.map(RawBody).map_err(bytes_error)
+    }
+}
+
+fn bytes_error(e: BytesRejection) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::coded(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large")
+    } else {
+        ApiError::InvalidRequest(format!("unreadable body: {}", e.body_text()))
+    }
+}
+
+/// `?cursor=&limit=` of list endpoints.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Items per page, 1–1000 (default 100).
+    pub limit: Option<i64>,
+}
+
+impl PageQuery {
+    /// The cursor as an id and the checked limit.
+    pub fn resolve(&self) -> Result<(Option<Uuid>, i64), ApiError> {
+        let cursor = match &self.cursor {
+            None => None,
+            Some(c) if c.is_empty() => None,
+            Some(c) => Some(c.parse::<Uuid>().map_err(|_| ApiError::InvalidRequest("cursor is not one this server issued".into()))?),
+        };
+        let limit = self.limit.unwrap_or(100);
+        if !(1..=1000).contains(&limit) {
+            return Err(ApiError::InvalidRequest("limit must be between 1 and 1000".into()));
+        }
+        Ok((cursor, limit))
+    }
+}
+
+/// Query string parsing with the contract's error body.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| ApiQuery(v))
+            .map_err(|e: QueryRejection| ApiError::InvalidRequest(format!("bad query string: {}", e.body_text())))
+    }
+}
+
+/// A path id that must be a UUID.
+pub fn parse_id(s: &str, what: &'static str) -> Result<Uuid, ApiError> {
+    s.parse().map_err(|_| ApiError::NotFound(what))
+}
+
+/// The next cursor for a page of `limit` items ordered by id.
+pub fn next_cursor(ids: impl DoubleEndedIterator<Item = Uuid> + ExactSizeIterator, limit: i64) -> Option<String> {
+    let len = ids.len();
+    if (len as i64) < limit {
+        return None;
+    }
+    ids.last().map(|id| id.to_string())
+}

@@ -1,0 +1,93 @@
+//! Project/account links staff stamp on.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared_model::wire::Page;
+use uuid::Uuid;
+
+use super::extract::{next_cursor, parse_id, ApiJson, ApiQuery, PageQuery};
+use super::session::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{Link, LinkPatch, NewLink};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/links", get(list).post(create)).route("/api/v1/links/{id}", patch(update))
+}
+
+/// Create or change a link; all fields optional on PATCH.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkInput {
+    pub project: Option<String>,
+    pub account: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// A link as the admin API shows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LinkView {
+    pub id: Uuid,
+    pub project: String,
+    pub account: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+fn view(l: Link) -> LinkView {
+    LinkView { id: l.id, project: l.project, account: l.account, active: l.active, created_at: l.created_at }
+}
+
+fn field(name: &str, v: &Option<String>) -> Result<Option<String>, ApiError> {
+    match v {
+        None => Ok(None),
+        Some(s) if s.trim().is_empty() || s.trim().chars().count() > 200 || s.chars().any(char::is_control) => {
+            Err(ApiError::InvalidRequest(format!("{name} must be 1–200 printable characters")))
+        }
+        Some(s) => Ok(Some(s.trim().to_owned())),
+    }
+}
+
+/// List the organisation's links.
+#[utoipa::path(get, path = "/api/v1/links", tag = "people", params(PageQuery),
+    responses((status = 200, body = Page<LinkView>), (status = 401), (status = 403)))]
+pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<LinkView>>, ApiError> {
+    caller.require_manager()?;
+    let (cursor, limit) = q.resolve()?;
+    let links = state.store.list_links(caller.org(), cursor, limit).await?;
+    let next_cursor = next_cursor(links.iter().map(|l| l.id), limit);
+    Ok(Json(Page { items: links.into_iter().map(view).collect(), next_cursor }))
+}
+
+/// Create a link.
+#[utoipa::path(post, path = "/api/v1/links", tag = "people", request_body = LinkInput,
+    responses((status = 201, body = LinkView), (status = 400), (status = 409, description = "already_exists")))]
+pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<LinkInput>) -> Result<Response, ApiError> {
+    caller.require_manager()?;
+    let project = field("project", &input.project)?.ok_or_else(|| ApiError::InvalidRequest("project is required".into()))?;
+    let account = field("account", &input.account)?.ok_or_else(|| ApiError::InvalidRequest("account is required".into()))?;
+    let new = NewLink { id: uuid::Uuid::now_v7(), project, account, active: input.active.unwrap_or(true) };
+    let link = state.store.create_link(caller.org(), &new, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(view(link))).into_response())
+}
+
+/// Change a link (deactivate it to stop new stamps on it; stamps already made stay).
+#[utoipa::path(patch, path = "/api/v1/links/{id}", tag = "people", request_body = LinkInput, params(("id" = Uuid, Path)),
+    responses((status = 200, body = LinkView), (status = 404), (status = 409, description = "already_exists")))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<LinkInput>,
+) -> Result<Json<LinkView>, ApiError> {
+    caller.require_manager()?;
+    let id = parse_id(&id, "link")?;
+    let patch = LinkPatch { project: field("project", &input.project)?, account: field("account", &input.account)?, active: input.active };
+    let link = state.store.update_link(caller.org(), id, &patch).await?.ok_or(ApiError::NotFound("link"))?;
+    Ok(Json(view(link)))
+}

@@ -1,0 +1,44 @@
+//! The HTTP surface: one module per area, each exposing `router()`.
+
+pub mod device;
+pub mod devices;
+pub mod enrolment;
+pub mod extract;
+pub mod health;
+pub mod links;
+pub mod openapi;
+pub mod people;
+pub mod session;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode};
+use axum::Router;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The largest request body: a full sync page with long comments stays well below it.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The whole API with its shared layers.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(health::router())
+        .merge(openapi::router())
+        .merge(device::router())
+        .merge(session::router())
+        .merge(enrolment::router())
+        .merge(people::router())
+        .merge(links::router())
+        .merge(devices::router())
+        .fallback(|| async { ApiError::coded(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,279 @@
+//! Employees (people) and their links: what feeds the tablets' roster.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, put};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared_model::wire::Page;
+use shared_model::{secret_hash, Personnummer, Role};
+use uuid::Uuid;
+
+use super::extract::{next_cursor, parse_id, ApiJson, ApiQuery, PageQuery};
+use super::session::Caller;
+use crate::crypto;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{NewPerson, Person, PersonPatch};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/employees", get(list).post(create))
+        .route("/api/v1/employees/{id}", patch(update))
+        .route("/api/v1/employees/{id}/links", put(set_links))
+}
+
+/// Create or change an employee; every field optional on PATCH. Secrets are write-only.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmployeeInput {
+    /// Employee number typed at the tablet; unique in the organisation.
+    pub number: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    /// 4–8 digits; stored as a PBKDF2 hash the tablets check offline.
+    pub pin: Option<String>,
+    /// Any accepted spelling; stored only as a keyed hash and the last four digits.
+    pub personnummer: Option<String>,
+    pub active: Option<bool>,
+    /// Web login name (optional: staff who only stamp need none).
+    pub username: Option<String>,
+    /// Web password, at least 10 characters.
+    pub password: Option<String>,
+}
+
+/// An employee as the admin API shows them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EmployeeView {
+    pub id: Uuid,
+    pub number: Option<String>,
+    pub name: String,
+    pub role: Role,
+    pub username: Option<String>,
+    pub personnummer_last4: Option<String>,
+    pub active: bool,
+    pub links: Vec<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn view(p: Person, links: Vec<Uuid>) -> Result<EmployeeView, ApiError> {
+    Ok(EmployeeView {
+        id: p.id,
+        role: p.role()?,
+        number: p.number,
+        name: p.name,
+        username: p.username,
+        personnummer_last4: p.personnummer_last4,
+        active: p.active,
+        links,
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+    })
+}
+
+/// Secrets hashed and values checked, ready for the store.
+struct Checked {
+    number: Option<String>,
+    name: Option<String>,
+    username: Option<String>,
+    password_hash: Option<String>,
+    pin_hash: Option<String>,
+    personnummer: Option<(String, String)>,
+}
+
+/// Validates an input and hashes its secrets off the async threads (PBKDF2 is deliberately slow).
+pub async fn check_input(state: &AppState, org_tz: chrono_tz::Tz, input: &EmployeeInput) -> Result<CheckedPerson, ApiError> {
+    let text = |field: &str, v: &Option<String>, max: usize| -> Result<Option<String>, ApiError> {
+        match v {
+            None => Ok(None),
+            Some(s) => {
+                let t = s.trim();
+                if t.is_empty() || t.chars().count() > max || t.chars().any(char::is_control) {
+                    Err(ApiError::InvalidRequest(format!("{field} must be 1–{max} printable characters")))
+                } else {
+                    Ok(Some(t.to_owned()))
+                }
+            }
+        }
+    };
+    let number = text("number", &input.number, 32)?;
+    let name = text("name", &input.name, 200)?;
+    let username = text("username", &input.username, 100)?.map(|u| u.to_lowercase());
+    if let Some(pin) = &input.pin {
+        if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ApiError::InvalidRequest("pin must be 4–8 digits".into()));
+        }
+    }
+    if let Some(pw) = &input.password {
+        if pw.chars().count() < 10 || pw.len() > 1024 {
+            return Err(ApiError::InvalidRequest("password must be at least 10 characters".into()));
+        }
+    }
+    let personnummer = match &input.personnummer {
+        None => None,
+        Some(raw) => {
+            let today = state.clock.now().with_timezone(&org_tz).date_naive();
+            let p = Personnummer::parse(raw, today).map_err(|e| {
+                ApiError::coded(StatusCode::BAD_REQUEST, "invalid_personnummer", format!("personnummer: {e}"))
+            })?;
+            Some((state.personnummer_key.hash(&p), p.last4().to_owned()))
+        }
+    };
+    let (pin, password) = (input.pin.clone(), input.password.clone());
+    let (pin_hash, password_hash) = tokio::task::spawn_blocking(move || {
+        let pin_hash = pin.map(|p| secret_hash::hash(&p, &crypto::random_bytes(16), secret_hash::PIN_ITERATIONS));
+        let password_hash =
+            password.map(|p| secret_hash::hash(&p, &crypto::random_bytes(16), secret_hash::PASSWORD_ITERATIONS));
+        (pin_hash, password_hash)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(CheckedPerson(Checked { number, name, username, password_hash, pin_hash, personnummer }))
+}
+
+/// The validated, hashed form of an [`EmployeeInput`].
+pub struct CheckedPerson(Checked);
+
+impl CheckedPerson {
+    /// A new person of `org` from a checked input; `name` must be present.
+    pub fn into_new(self, org: Uuid, role: Role, active: bool) -> Result<NewPerson, ApiError> {
+        let c = self.0;
+        let name = c.name.ok_or_else(|| ApiError::InvalidRequest("name is required".into()))?;
+        if c.number.is_none() && c.username.is_none() {
+            return Err(ApiError::InvalidRequest("an employee needs a number (to stamp) or a username (to log in)".into()));
+        }
+        let (personnummer_hmac, personnummer_last4) = c.personnummer.unzip();
+        Ok(NewPerson {
+            id: Uuid::now_v7(),
+            organisation_id: org,
+            number: c.number,
+            name,
+            role,
+            username: c.username,
+            password_hash: c.password_hash,
+            pin_hash: c.pin_hash,
+            personnummer_hmac,
+            personnummer_last4,
+            active,
+        })
+    }
+
+    fn into_patch(self, role: Option<Role>, active: Option<bool>) -> PersonPatch {
+        let c = self.0;
+        let (personnummer_hmac, personnummer_last4) = c.personnummer.unzip();
+        PersonPatch {
+            number: c.number,
+            name: c.name,
+            role,
+            username: c.username,
+            password_hash: c.password_hash,
+            pin_hash: c.pin_hash,
+            personnummer_hmac,
+            personnummer_last4,
+            active,
+        }
+    }
+}
+
+/// Only an admin may create an admin or change one.
+fn guard_admin_grant(caller: &Caller, role_involved: Role) -> Result<(), ApiError> {
+    if role_involved == Role::Admin && caller.role != Role::Admin {
+        return Err(ApiError::forbidden());
+    }
+    Ok(())
+}
+
+async fn org_tz(state: &AppState, org: Uuid) -> Result<chrono_tz::Tz, ApiError> {
+    let o = state.store.organisation(org).await?.ok_or(ApiError::NotFound("organisation"))?;
+    Ok(o.tz()?)
+}
+
+/// List the organisation's employees.
+#[utoipa::path(get, path = "/api/v1/employees", tag = "people", params(PageQuery),
+    responses((status = 200, body = Page<EmployeeView>), (status = 401), (status = 403)))]
+pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<EmployeeView>>, ApiError> {
+    caller.require_manager()?;
+    let (cursor, limit) = q.resolve()?;
+    let people = state.store.list_people(caller.org(), cursor, limit).await?;
+    let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+    let mut links = state.store.person_links(caller.org(), &ids).await?;
+    let next_cursor = next_cursor(ids.iter().copied(), limit);
+    let items = people
+        .into_iter()
+        .map(|p| {
+            let l = links.remove(&p.id).unwrap_or_default();
+            view(p, l)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Json(Page { items, next_cursor }))
+}
+
+/// Create an employee.
+#[utoipa::path(post, path = "/api/v1/employees", tag = "people", request_body = EmployeeInput,
+    responses((status = 201, body = EmployeeView), (status = 400, description = "invalid_request or invalid_personnummer"),
+              (status = 409, description = "already_exists (number or username)")))]
+pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<EmployeeInput>) -> Result<Response, ApiError> {
+    caller.require_manager()?;
+    let role = input.role.unwrap_or(Role::Employee);
+    guard_admin_grant(&caller, role)?;
+    let tz = org_tz(&state, caller.org()).await?;
+    let new = check_input(&state, tz, &input).await?.into_new(caller.org(), role, input.active.unwrap_or(true))?;
+    let person = state.store.create_person(&new, state.clock.now()).await?;
+    tracing::info!(person = %person.id, by = %caller.person.id, "employee created");
+    Ok((StatusCode::CREATED, Json(view(person, Vec::new())?)).into_response())
+}
+
+/// Change an employee.
+#[utoipa::path(patch, path = "/api/v1/employees/{id}", tag = "people", request_body = EmployeeInput,
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = EmployeeView), (status = 404), (status = 409, description = "already_exists")))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<EmployeeInput>,
+) -> Result<Json<EmployeeView>, ApiError> {
+    caller.require_manager()?;
+    let id = parse_id(&id, "employee")?;
+    let current = state.store.person(caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
+    guard_admin_grant(&caller, current.role()?)?;
+    if let Some(r) = input.role {
+        guard_admin_grant(&caller, r)?;
+    }
+    let tz = org_tz(&state, caller.org()).await?;
+    let patch = check_input(&state, tz, &input).await?.into_patch(input.role, input.active);
+    let person = state.store.update_person(caller.org(), id, &patch, state.clock.now()).await?.ok_or(ApiError::NotFound("employee"))?;
+    let links = state.store.person_links(caller.org(), &[id]).await?.remove(&id).unwrap_or_default();
+    Ok(Json(view(person, links)?))
+}
+
+/// The links an employee may stamp on.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkIds {
+    pub link_ids: Vec<Uuid>,
+}
+
+/// Replace the links an employee may stamp on.
+#[utoipa::path(put, path = "/api/v1/employees/{id}/links", tag = "people", request_body = LinkIds,
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = EmployeeView), (status = 404), (status = 422, description = "unknown_reference")))]
+pub async fn set_links(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<LinkIds>,
+) -> Result<Json<EmployeeView>, ApiError> {
+    caller.require_manager()?;
+    let id = parse_id(&id, "employee")?;
+    if body.link_ids.len() > 10_000 {
+        return Err(ApiError::InvalidRequest("too many links".into()));
+    }
+    let person = state.store.person(caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
+    state.store.set_person_links(caller.org(), id, &body.link_ids).await?;
+    let links = state.store.person_links(caller.org(), &[id]).await?.remove(&id).unwrap_or_default();
+    Ok(Json(view(person, links)?))
+}

@@ -1,0 +1,129 @@
+//! The demo organisation the quick start runs: people, links and a fresh enrolment code.
+
+use std::path::Path;
+
+use chrono::Duration;
+use shared_model::{secret_hash, Personnummer, Role};
+use uuid::Uuid;
+
+use crate::api::enrolment::new_code;
+use crate::config::Settings;
+use crate::crypto;
+use crate::state::AppState;
+use crate::store::{NewEnrolmentCode, NewLink, NewPerson, StoreError};
+use crate::StartError;
+
+/// Name of the demo organisation.
+pub const DEMO_ORG: &str = "Demo AB";
+/// Password of the demo's web users.
+pub const DEMO_PASSWORD: &str = "stampclock-demo";
+
+/// What the demo made, to print.
+pub struct Demo {
+    pub enrolment_code: String,
+    pub created: bool,
+}
+
+struct DemoPerson {
+    number: &'static str,
+    name: &'static str,
+    role: Role,
+    username: Option<&'static str>,
+    pin: &'static str,
+    personnummer: Option<&'static str>,
+}
+
+const PEOPLE: &[DemoPerson] = &[
+    DemoPerson { number: "1", name: "Astrid Admin", role: Role::Admin, username: Some("admin"), pin: "1000", personnummer: Some("19811218-9876") },
+    DemoPerson { number: "2", name: "Magnus Manager", role: Role::Manager, username: Some("manager"), pin: "2000", personnummer: Some("19640823-3234") },
+    DemoPerson { number: "101", name: "Anna Andersson", role: Role::Employee, username: Some("anna"), pin: "1111", personnummer: None },
+    DemoPerson { number: "102", name: "Björn Berg", role: Role::Employee, username: None, pin: "2222", personnummer: None },
+    DemoPerson { number: "103", name: "Clara Dahl", role: Role::TeamLead, username: None, pin: "3333", personnummer: None },
+    DemoPerson { number: "104", name: "David Ek", role: Role::Employee, username: None, pin: "4444", personnummer: None },
+];
+
+const LINKS: &[(&str, &str)] = &[
+    ("Kundprojekt Alfa", "Montage"),
+    ("Kundprojekt Alfa", "Resa"),
+    ("Service", "Jour"),
+    ("Intern", "Administration"),
+    ("Intern", "Utbildning"),
+];
+
+/// Creates the demo organisation once; on every call issues a new enrolment code valid a week
+/// and writes it to `<data_dir>/demo-enrolment-code.txt` for the run script.
+pub async fn fill(state: &AppState, data_dir: &Path) -> Result<Demo, StartError> {
+    let now = state.clock.now();
+    let (org, created) = match state.store.find_organisation(DEMO_ORG).await? {
+        Some(org) => (org, false),
+        None => (state.store.create_organisation(DEMO_ORG, "Europe/Stockholm", now).await?, true),
+    };
+    let mut admin_id = None;
+    if created {
+        let mut links = Vec::new();
+        for (project, account) in LINKS {
+            let link = NewLink { id: Uuid::now_v7(), project: (*project).into(), account: (*account).into(), active: true };
+            links.push(state.store.create_link(org.id, &link, now).await?.id);
+        }
+        let today = now.with_timezone(&org.tz()?).date_naive();
+        for (i, p) in PEOPLE.iter().enumerate() {
+            let pnr = p
+                .personnummer
+                .map(|s| Personnummer::parse(s, today))
+                .transpose()
+                .map_err(|e| StartError::Config(e.to_string()))?;
+            let person = NewPerson {
+                id: Uuid::now_v7(),
+                organisation_id: org.id,
+                number: Some(p.number.into()),
+                name: p.name.into(),
+                role: p.role,
+                username: p.username.map(str::to_owned),
+                password_hash: p
+                    .username
+                    .map(|_| secret_hash::hash(DEMO_PASSWORD, &crypto::random_bytes(16), secret_hash::PASSWORD_ITERATIONS)),
+                pin_hash: Some(secret_hash::hash(p.pin, &crypto::random_bytes(16), secret_hash::PIN_ITERATIONS)),
+                personnummer_hmac: pnr.as_ref().map(|x| state.personnummer_key.hash(x)),
+                personnummer_last4: pnr.as_ref().map(|x| x.last4().to_owned()),
+                active: true,
+            };
+            let stored = state.store.create_person(&person, now).await?;
+            if p.role == Role::Admin {
+                admin_id = Some(stored.id);
+            }
+            // Everyone may stamp on the projects; the first two also on the internal accounts.
+            let mine: Vec<Uuid> = if i < 2 { links.clone() } else { links[..3].to_vec() };
+            state.store.set_person_links(org.id, stored.id, &mine).await?;
+        }
+    } else if let Some((p, _)) = state.store.login_candidate("admin").await? {
+        admin_id = Some(p.id);
+    }
+    let code = new_code();
+    state
+        .store
+        .create_enrolment_code(&NewEnrolmentCode {
+            code_hash: crypto::sha256_hex(&crate::api::device::normalise_code(&code)),
+            organisation_id: org.id,
+            created_by: admin_id,
+            created_at: now,
+            expires_at: now + Duration::days(7),
+        })
+        .await
+        .map_err(|e: StoreError| StartError::Store(e))?;
+    std::fs::create_dir_all(data_dir)?;
+    std::fs::write(data_dir.join("demo-enrolment-code.txt"), &code)?;
+    Ok(Demo { enrolment_code: code, created })
+}
+
+impl Demo {
+    /// How to log in and enrol, for the terminal.
+    pub fn instructions(&self, settings: &Settings) -> String {
+        let mut s = String::new();
+        s.push_str(if self.created { "Demo organisation \"Demo AB\" created.\n" } else { "Demo organisation \"Demo AB\" already present.\n" });
+        s.push_str(&format!("  Admin UI:        http://{}/  (admin / {DEMO_PASSWORD}, manager / {DEMO_PASSWORD})\n", settings.listen));
+        s.push_str(&format!("  Enrolment code:  {} (valid 7 days)\n", self.enrolment_code));
+        s.push_str("  Kiosk staff:     101/1111 Anna, 102/2222 Björn, 103/3333 Clara, 104/4444 David\n");
+        s.push_str("  Uninstall a tablet with the admin's personnummer 19811218-9876 (test number).\n");
+        s
+    }
+}

@@ -123,6 +123,11 @@ pub struct MonthLocks {
     locked: BTreeSet<(Uuid, i32, u32)>,
 }
 
+/// E3 (INTERP-26): who may lock and unlock a month's time sheet; the seed does not say, so managers (and admins).
+pub fn may_lock(actor: crate::Role) -> bool {
+    actor.is_manager_or_admin()
+}
+
 impl MonthLocks {
     /// Freezes an employee's work times and bookings of a month (E3; the manager's action, INTERP-26).
     pub fn lock(&mut self, employee: Uuid, year: i32, month: u32) {
@@ -227,6 +232,7 @@ mod tests {
         assert_eq!(locks.check_editable(anna, d("2026-06-30")), Err(BookingError::MonthLocked), "E3 locked");
         assert!(locks.check_editable(anna, d("2026-07-01")).is_ok(), "E3 other month");
         assert!(locks.check_editable(bo, d("2026-06-15")).is_ok(), "E3 other employee");
+        assert!(may_lock(crate::Role::Manager) && !may_lock(crate::Role::Employee), "E3 INTERP-26 manager locks");
         locks.unlock(anna, 2026, 6);
         assert!(locks.check_editable(anna, d("2026-06-15")).is_ok(), "E3 unlocked again");
     }

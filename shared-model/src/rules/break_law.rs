@@ -189,6 +189,19 @@ mod tests {
     }
 
     #[test]
+    fn c3_autumn_night_adds_the_real_hour() {
+        use crate::rules::timesheet::{entry_figures, TimesheetEntry};
+        let t = |s: &str| chrono::NaiveTime::parse_from_str(s, "%H:%M").expect("test literal");
+        // 21:00 → 07:00 is 10 h on the wall clock; on 24/25 Oct 2026 it is 11 h of real time.
+        for (day, warned) in [("2026-10-24", true), ("2026-06-13", false)] {
+            let entry = TimesheetEntry { work_day: day.parse().expect("test literal"), start: t("21:00"), end: t("07:00"), break_time: m(45) };
+            let f = entry_figures(&entry, chrono_tz::Europe::Stockholm).expect("valid entry");
+            let w = check_day(f.actual, &[m(45)]);
+            assert_eq!(w.iter().any(|w| w.code() == "maximum_10h_exceeded"), warned, "C3 elapsed time on {day}");
+        }
+    }
+
+    #[test]
     fn c4_law_only_checks_are_informational() {
         let t = |h: u32, mi: u32| -> DateTime<Utc> {
             format!("2026-06-01T{h:02}:{mi:02}:00Z").parse().expect("test literal")

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::json;
 use shared_model::device_auth::{self, HEADER_DEVICE_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_CLOCK_SKEW_S};
 use shared_model::wire::{
@@ -243,7 +243,11 @@ async fn classify(state: &AppState, device: &Device, events: Vec<shared_model::P
     let refs = state.store.reference_check(device.organisation_id, &employees, &links).await?;
     let status = if device.is_installed() { "accepted" } else { "quarantined" };
     let mut out = Vec::with_capacity(events.len());
-    for event in events {
+    for mut event in events {
+        // Both databases keep instants to the microsecond; normalising here makes a resent
+        // event compare equal to what was stored, whatever precision the tablet sent.
+        event.occurred_at = event.occurred_at.trunc_subsecs(6);
+        event.device_clock_at = event.device_clock_at.trunc_subsecs(6);
         let Some(employee_active) = refs.employees.get(&event.employee_id).copied() else {
             return Err(unknown_reference("employee", event.employee_id));
         };

@@ -18,6 +18,7 @@ pub struct TestDevice {
     pub next_seq: i64,
     /// Added to the real clock when signing (a wrong tablet clock).
     pub clock_error: Duration,
+    last_signed: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
 
 impl TestDevice {
@@ -36,7 +37,7 @@ impl TestDevice {
         let body: Value = resp.json().await.expect("json");
         assert_eq!(status, StatusCode::CREATED, "enrol: {body}");
         let id = body["device_id"].as_str().and_then(|s| s.parse().ok()).expect("device id");
-        TestDevice { base: server.url(""), http, key, id, next_seq: 1, clock_error: Duration::zero() }
+        TestDevice { base: server.url(""), http, key, id, next_seq: 1, clock_error: Duration::zero(), last_signed: Default::default() }
     }
 
     /// The device's idea of now.
@@ -62,10 +63,21 @@ impl TestDevice {
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
-    /// Signs with the device's (possibly wrong) clock and sends.
+    /// Signs with the device's (possibly wrong) clock and sends. Timestamps carry microseconds
+    /// and never repeat: the server refuses an exact replay of a signed request.
     pub async fn signed(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         let bytes = serde_json::to_vec(body).expect("json");
-        let ts = self.now().to_rfc3339_opts(SecondsFormat::Millis, true);
+        let mut now = self.now();
+        {
+            let mut last = self.last_signed.lock().expect("lock");
+            if let Some(prev) = *last {
+                if now <= prev {
+                    now = prev + Duration::microseconds(1);
+                }
+            }
+            *last = Some(now);
+        }
+        let ts = now.to_rfc3339_opts(SecondsFormat::Micros, true);
         self.signed_raw(path, &bytes, &ts).await
     }
 

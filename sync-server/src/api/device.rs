@@ -11,9 +11,10 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::json;
 use shared_model::device_auth::{self, HEADER_DEVICE_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_CLOCK_SKEW_S};
 use shared_model::wire::{
-    DeviceConfig, EnrolRequest, EnrolResponse, OrganisationInfo, Policy, SyncRequest, SyncResponse, MAX_EVENTS_PER_PAGE,
+    DeviceConfig, EnrolRequest, EnrolResponse, OrganisationInfo, PersonRef, Policy, SyncRequest, SyncResponse,
+    UninstallRequest, UninstallResponse, MAX_EVENTS_PER_PAGE,
 };
-use shared_model::PunchKind;
+use shared_model::{PayPeriod, Personnummer, PunchKind};
 use uuid::Uuid;
 
 use super::extract::{ApiJson, RawBody};
@@ -23,7 +24,10 @@ use crate::state::AppState;
 use crate::store::{AuditEntry, Device, NewDevice, NewEvent, Organisation, Redeemed, StoreError, SyncBookkeeping};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/device/enrol", post(enrol)).route("/api/v1/device/sync", post(sync))
+    Router::new()
+        .route("/api/v1/device/enrol", post(enrol))
+        .route("/api/v1/device/sync", post(sync))
+        .route("/api/v1/device/uninstall", post(uninstall))
 }
 
 /// Normalises a typed enrolment code: case, spaces and dashes do not matter.
@@ -183,7 +187,7 @@ pub async fn sync(
         .organisation(device.organisation_id)
         .await?
         .ok_or_else(|| ApiError::Internal(format!("device {} has no organisation", device.id)))?;
-    let events = classify(&state, &device, req.events).await?;
+    let events = classify(&state, &device, &org, req.events).await?;
     let clock_offset_s = events.last().map(|e| (e.event.device_clock_at - e.event.occurred_at).num_seconds());
     let book = SyncBookkeeping {
         now,
@@ -235,7 +239,14 @@ pub fn device_config(org: &Organisation, device: &Device) -> Result<DeviceConfig
 
 /// Refuses ids of another organisation (422) and flags business anomalies for a manager
 /// instead of refusing them: a stamp is never lost for a reason a manager can fix.
-async fn classify(state: &AppState, device: &Device, events: Vec<shared_model::PunchEvent>) -> Result<Vec<NewEvent>, ApiError> {
+async fn classify(
+    state: &AppState,
+    device: &Device,
+    org: &Organisation,
+    events: Vec<shared_model::PunchEvent>,
+) -> Result<Vec<NewEvent>, ApiError> {
+    let tz = org.tz()?;
+    let locked = if events.is_empty() { Vec::new() } else { state.store.locked_periods(org.id).await? };
     let employees: BTreeSet<Uuid> = events.iter().map(|e| e.employee_id).collect();
     let links: BTreeSet<Uuid> = events.iter().filter_map(|e| e.link_id).collect();
     let employees: Vec<Uuid> = employees.into_iter().collect();
@@ -265,6 +276,12 @@ async fn classify(state: &AppState, device: &Device, events: Vec<shared_model::P
                 flags.push("link_not_assigned");
             }
         }
+        // A late stamp for a locked period is stored and flagged; the locked figures stay
+        // as they are until a manager unlocks the period.
+        let period = PayPeriod::containing(event.occurred_at.with_timezone(&Utc), tz).to_string();
+        if locked.contains(&period) {
+            flags.push("locked_period");
+        }
         let flags = (!flags.is_empty()).then(|| flags.join(","));
         out.push(NewEvent { event, status, flags });
     }
@@ -278,4 +295,58 @@ fn unknown_reference(what: &str, id: Uuid) -> ApiError {
         format!("{what} {id} does not belong to this device's organisation; nothing of this page was stored"),
         json!({ "kind": what, "id": id }),
     )
+}
+
+/// Uninstall the tablet itself, authorised by the personnummer of an active admin or manager of
+/// its organisation (INTERP-45); refused while the tablet reports unsynced events.
+#[utoipa::path(post, path = "/api/v1/device/uninstall", tag = "device", request_body = UninstallRequest,
+    params(("X-Device-Id" = String, Header), ("X-Timestamp" = String, Header), ("X-Signature" = String, Header)),
+    responses((status = 200, body = UninstallResponse), (status = 400, description = "invalid_personnummer or invalid_request"),
+              (status = 401, description = "bad_signature or clock_skew"),
+              (status = 403, description = "not_authorised or device_uninstalled"),
+              (status = 409, description = "unsynced_events"), (status = 429, description = "too_many_attempts")))]
+pub async fn uninstall(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response, ApiError> {
+    let now = state.clock.now();
+    let Signed { device, .. } = authenticate(&state, &method, &uri, &headers, &body, now).await?;
+    let key = device.id.to_string();
+    state.guards.uninstall_device.check(&key, now).map_err(ApiError::too_many_attempts)?;
+    state.guards.uninstall_device.record(&key, now);
+    if !device.is_installed() {
+        return Err(ApiError::coded(StatusCode::FORBIDDEN, "device_uninstalled", "this tablet is already uninstalled"));
+    }
+    let req: UninstallRequest = serde_json::from_slice(&body).map_err(crate::error::json_error)?;
+    let org = state
+        .store
+        .organisation(device.organisation_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(format!("device {} has no organisation", device.id)))?;
+    let today = now.with_timezone(&org.tz()?).date_naive();
+    let pnr = Personnummer::parse(&req.personnummer, today).map_err(|e| {
+        ApiError::coded(StatusCode::BAD_REQUEST, "invalid_personnummer", format!("personnummer: {e}"))
+    })?;
+    let hmac = state.personnummer_key.hash(&pnr);
+    let people = state.store.people_by_personnummer(org.id, &hmac).await?;
+    let Some(by) = people.into_iter().find(|p| p.active && p.role().is_ok_and(|r| r.is_manager_or_admin())) else {
+        tracing::warn!(device = %device.id, "uninstall refused: not an active admin or manager");
+        return Err(ApiError::coded(StatusCode::FORBIDDEN, "not_authorised", "only an active admin or manager of this organisation may uninstall the tablet"));
+    };
+    if device.pending_events > 0 {
+        return Err(ApiError::with_details(
+            StatusCode::CONFLICT,
+            "unsynced_events",
+            format!("the tablet reported {} unsynced stamps; sync first", device.pending_events),
+            json!({ "pending_events": device.pending_events }),
+        ));
+    }
+    if !state.store.uninstall_device(&device, Some(by.id), "tablet", now).await? {
+        return Err(ApiError::coded(StatusCode::FORBIDDEN, "device_uninstalled", "this tablet is already uninstalled"));
+    }
+    tracing::info!(device = %device.id, by = %by.id, "device uninstalled on the tablet");
+    Ok(Json(UninstallResponse { uninstalled_at: now, by: PersonRef { id: by.id, name: by.name } }).into_response())
 }

@@ -1,13 +1,17 @@
 //! The HTTP surface: one module per area, each exposing `router()`.
 
+pub mod audit;
 pub mod device;
 pub mod devices;
 pub mod enrolment;
 pub mod extract;
+pub mod governance;
 pub mod health;
 pub mod links;
 pub mod openapi;
+pub mod payroll;
 pub mod people;
+pub mod quarantine;
 pub mod session;
 
 use axum::extract::DefaultBodyLimit;
@@ -33,6 +37,10 @@ pub fn router(state: AppState) -> Router {
         .merge(people::router())
         .merge(links::router())
         .merge(devices::router())
+        .merge(governance::router())
+        .merge(quarantine::router())
+        .merge(payroll::router())
+        .merge(audit::router())
         .fallback(|| async { ApiError::coded(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::overriding(

@@ -25,6 +25,17 @@ use crate::state::AppState;
         super::links::create,
         super::links::update,
         super::devices::list,
+        super::device::uninstall,
+        super::governance::set_requirement,
+        super::governance::history,
+        super::governance::uninstall,
+        super::quarantine::list,
+        super::quarantine::accept,
+        super::quarantine::reject,
+        super::payroll::check,
+        super::payroll::run,
+        super::payroll::unlock,
+        super::audit::list,
     ),
     components(schemas(shared_model::wire::ErrorBody, shared_model::wire::ErrorDetail, shared_model::PunchEvent))
 )]

@@ -4,6 +4,9 @@
 
 #[macro_use]
 mod sql;
+#[macro_use]
+mod sql_governance;
+mod governance;
 mod postgres;
 mod records;
 mod sqlite;
@@ -15,6 +18,7 @@ use chrono::{DateTime, Utc};
 use shared_model::wire::Roster;
 use uuid::Uuid;
 
+pub use governance::*;
 pub use postgres::PgStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
@@ -54,7 +58,7 @@ pub enum Dialect {
 
 /// The server's persistence. Implemented once per SQL dialect.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: GovernanceStore + Send + Sync + 'static {
     fn dialect(&self) -> Dialect;
     /// Applies the dialect's migrations.
     async fn migrate(&self) -> StoreResult<()>;

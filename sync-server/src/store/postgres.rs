@@ -113,3 +113,4 @@ impl PgStore {
 }
 
 impl_store!(PgStore, Postgres, super::Dialect::Postgres);
+impl_governance!(PgStore, Postgres);

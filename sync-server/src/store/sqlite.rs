@@ -89,3 +89,4 @@ impl SqliteStore {
 }
 
 impl_store!(SqliteStore, Sqlite, super::Dialect::Sqlite);
+impl_governance!(SqliteStore, Sqlite);

@@ -1,0 +1,65 @@
+//! The audit log of governance actions, newest first, for admins.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared_model::wire::{Page, PersonRef};
+use uuid::Uuid;
+
+use super::extract::ApiQuery;
+use super::session::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/audit", get(list))
+}
+
+/// `?cursor=&limit=&kind=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+    /// Only entries of this kind, e.g. `device_uninstalled`.
+    pub kind: Option<String>,
+}
+
+/// One governance action.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditItem {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    /// `null` for the system.
+    pub by: Option<PersonRef>,
+    pub kind: String,
+    pub subject: Option<String>,
+    pub details: Option<serde_json::Value>,
+}
+
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = Page<AuditItem>), (status = 403)))]
+pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<AuditQuery>) -> Result<Json<Page<AuditItem>>, ApiError> {
+    caller.require_admin()?;
+    let (cursor, limit) = super::extract::PageQuery { cursor: q.cursor, limit: q.limit }.resolve()?;
+    if q.kind.as_ref().is_some_and(|k| k.len() > 64) {
+        return Err(ApiError::InvalidRequest("kind is too long".into()));
+    }
+    let rows = state.store.list_audit(caller.org(), cursor, limit, q.kind.as_deref()).await?;
+    let next_cursor = if rows.len() as i64 == limit { rows.last().map(|r| r.id.to_string()) } else { None };
+    let items = rows
+        .into_iter()
+        .map(|r| AuditItem {
+            id: r.id,
+            at: r.at,
+            by: r.actor.map(|id| PersonRef { id, name: r.actor_name.clone().unwrap_or_default() }),
+            kind: r.kind,
+            subject: r.subject,
+            details: r.details.and_then(|d| serde_json::from_str(&d).ok()),
+        })
+        .collect();
+    Ok(Json(Page { items, next_cursor }))
+}

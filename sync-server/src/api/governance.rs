@@ -1,0 +1,178 @@
+//! Device governance from the web (seed 000, I3–I5): sync requirements with history, and
+//! uninstalling a tablet after a confirmation that names the risk.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, put};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use shared_model::wire::{Page, PersonRef};
+use shared_model::{PayPeriod, SyncRequirement};
+use uuid::Uuid;
+
+use super::devices::{views, DeviceView};
+use super::extract::{parse_id, ApiJson, RawBody};
+use super::session::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::Device;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/devices/{id}", delete(uninstall))
+        .route("/api/v1/devices/{id}/sync-requirement", put(set_requirement))
+        .route("/api/v1/devices/{id}/history", get(history))
+}
+
+/// An installed device of the caller's organisation, or 404.
+pub async fn installed_device(state: &AppState, caller: &Caller, id: &str) -> Result<Device, ApiError> {
+    let id = parse_id(id, "device")?;
+    match state.store.device(id).await? {
+        Some(d) if d.organisation_id == caller.org() && d.is_installed() => Ok(d),
+        _ => Err(ApiError::NotFound("device")),
+    }
+}
+
+/// `PUT /api/v1/devices/{id}/sync-requirement` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementInput {
+    /// `active`, `disabled_for_period` or `disabled_permanently`.
+    pub state: String,
+    /// `YYYY-MM`, only with `disabled_for_period`; defaults to the open period.
+    pub period: Option<String>,
+}
+
+/// Set a tablet's sync requirement (recorded in its history).
+#[utoipa::path(put, path = "/api/v1/devices/{id}/sync-requirement", tag = "devices", request_body = RequirementInput,
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = DeviceView), (status = 400, description = "invalid_request"), (status = 403), (status = 404)))]
+pub async fn set_requirement(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<RequirementInput>,
+) -> Result<Json<DeviceView>, ApiError> {
+    caller.require_manager()?;
+    let device = installed_device(&state, &caller, &id).await?;
+    let now = state.clock.now();
+    let req = match (input.state.as_str(), input.period.as_deref()) {
+        ("active", None) => SyncRequirement::Active,
+        ("disabled_permanently", None) => SyncRequirement::DisabledPermanently,
+        ("disabled_for_period", p) => {
+            let period = match p {
+                Some(p) => p.parse::<PayPeriod>().map_err(|e| ApiError::InvalidRequest(e.to_string()))?,
+                None => {
+                    let org = state.store.organisation(caller.org()).await?.ok_or(ApiError::NotFound("organisation"))?;
+                    PayPeriod::containing(now, org.tz()?)
+                }
+            };
+            SyncRequirement::DisabledForPeriod { period }
+        }
+        ("active" | "disabled_permanently", Some(_)) => {
+            return Err(ApiError::InvalidRequest("period is only allowed with state disabled_for_period".into()))
+        }
+        (other, _) => {
+            return Err(ApiError::InvalidRequest(format!(
+                "state {other:?} is not one of active, disabled_for_period, disabled_permanently"
+            )))
+        }
+    };
+    if !state.store.set_sync_requirement(caller.org(), device.id, &req, Some(caller.person.id), now).await? {
+        return Err(ApiError::NotFound("device"));
+    }
+    let updated = state.store.device(device.id).await?.ok_or(ApiError::NotFound("device"))?;
+    let mut v = views(&state, caller.org(), vec![updated]).await?;
+    v.pop().map(Json).ok_or(ApiError::NotFound("device"))
+}
+
+/// One history row (I5).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HistoryItem {
+    pub at: DateTime<Utc>,
+    /// `null` when the system made the change (a locked period re-activating a requirement).
+    pub by: Option<PersonRef>,
+    /// `installed`, `sync_requirement_changed` or `uninstalled`.
+    pub event: String,
+    /// The requirement after the event.
+    pub sync_requirement: SyncRequirement,
+}
+
+/// A tablet's history, oldest first; 404 once it is uninstalled (the audit log keeps the rows).
+#[utoipa::path(get, path = "/api/v1/devices/{id}/history", tag = "devices", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Page<HistoryItem>), (status = 403), (status = 404)))]
+pub async fn history(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Page<HistoryItem>>, ApiError> {
+    caller.require_manager()?;
+    let device = installed_device(&state, &caller, &id).await?;
+    let rows = state.store.device_history(caller.org(), device.id).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let sync_requirement = SyncRequirement::from_parts(&r.sync_state, r.sync_period.as_deref())
+                .ok_or_else(|| ApiError::Internal(format!("history row with state {:?}", r.sync_state)))?;
+            let by = r.by_person.map(|id| PersonRef { id, name: r.by_name.clone().unwrap_or_default() });
+            Ok(HistoryItem { at: r.at, by, event: r.event, sync_requirement })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(Json(Page { items, next_cursor: None }))
+}
+
+/// `DELETE /api/v1/devices/{id}` body.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UninstallConfirmation {
+    pub confirm: Option<bool>,
+}
+
+/// The web uninstall's answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WebUninstalled {
+    pub id: Uuid,
+    pub uninstalled_at: DateTime<Utc>,
+    pub by: PersonRef,
+}
+
+/// Uninstall a tablet from the web. Without `{"confirm": true}` answers 409
+/// `confirmation_required` naming the risk (pending events, last contact).
+#[utoipa::path(delete, path = "/api/v1/devices/{id}", tag = "devices", request_body = UninstallConfirmation,
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = WebUninstalled), (status = 403), (status = 404),
+              (status = 409, description = "confirmation_required (details: pending_events, last_contact_at)")))]
+pub async fn uninstall(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawBody(body): RawBody,
+) -> Result<Json<WebUninstalled>, ApiError> {
+    caller.require_admin()?;
+    let device = installed_device(&state, &caller, &id).await?;
+    // The body is optional: an empty DELETE asks for the confirmation.
+    let confirmation: UninstallConfirmation = if body.iter().all(u8::is_ascii_whitespace) {
+        UninstallConfirmation::default()
+    } else {
+        serde_json::from_slice(&body).map_err(crate::error::json_error)?
+    };
+    let confirmed = confirmation.confirm.unwrap_or(false);
+    if !confirmed {
+        let risk = if device.pending_events > 0 {
+            format!("the tablet reported {} stamps not yet synced; they may be missing from payroll", device.pending_events)
+        } else {
+            "stamps made since the tablet's last contact may not have reached the server".to_owned()
+        };
+        return Err(ApiError::with_details(
+            StatusCode::CONFLICT,
+            "confirmation_required",
+            format!("confirm the uninstall: {risk}"),
+            json!({ "pending_events": device.pending_events, "last_contact_at": device.last_contact_at,
+                    "last_full_sync_at": device.last_full_sync_at }),
+        ));
+    }
+    let now = state.clock.now();
+    if !state.store.uninstall_device(&device, Some(caller.person.id), "web", now).await? {
+        return Err(ApiError::NotFound("device"));
+    }
+    tracing::info!(device = %device.id, by = %caller.person.id, "device uninstalled from the web");
+    Ok(Json(WebUninstalled { id: device.id, uninstalled_at: now, by: PersonRef { id: caller.person.id, name: caller.person.name.clone() } }))
+}

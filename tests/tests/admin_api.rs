@@ -219,7 +219,10 @@ async fn health_and_openapi_answer(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     for path in ["/api/v1/device/enrol", "/api/v1/device/sync", "/api/v1/devices", "/api/v1/employees", "/api/v1/employees/{id}/links",
-                 "/api/v1/links", "/api/v1/enrolment-codes", "/api/v1/auth/login", "/api/v1/health"] {
+                 "/api/v1/links", "/api/v1/enrolment-codes", "/api/v1/auth/login", "/api/v1/health",
+                 "/api/v1/device/uninstall", "/api/v1/devices/{id}", "/api/v1/devices/{id}/sync-requirement",
+                 "/api/v1/devices/{id}/history", "/api/v1/quarantine", "/api/v1/quarantine/{event_id}/accept",
+                 "/api/v1/payroll-runs/check", "/api/v1/payroll-runs", "/api/v1/periods/{period}/unlock", "/api/v1/audit"] {
         assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
     }
     assert!(doc["components"]["schemas"].get("PunchEvent").is_some());

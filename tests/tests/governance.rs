@@ -114,6 +114,7 @@ async fn disabled_for_period_lifecycle(backend: Backend) {
     let (status, body) = a.sync(&late, 0, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 2);
+    assert_eq!(flags_of(&server, late[0].id).await.as_deref(), Some("locked_period"));
 }
 
 async fn the_gate_at_a_dst_month_end_in_stockholm_and_berlin(backend: Backend) {
@@ -161,6 +162,17 @@ async fn the_gate_at_a_dst_month_end_in_stockholm_and_berlin(backend: Backend) {
         expected.sort();
         assert_eq!(blocking, expected, "{org_name}");
         assert!(check["blocking_devices"].as_array().unwrap().iter().any(|d| d["last_full_sync_at"].is_string()));
+    }
+}
+
+async fn flags_of(server: &TestServer, event: uuid::Uuid) -> Option<String> {
+    let url = server.db.url.clone();
+    if url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        sqlx::query_scalar("SELECT flags FROM events WHERE id = $1").bind(event).fetch_one(&pool).await.unwrap()
+    } else {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query_scalar("SELECT flags FROM events WHERE id = $1").bind(event).fetch_one(&pool).await.unwrap()
     }
 }
 

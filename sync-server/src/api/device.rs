@@ -182,11 +182,7 @@ pub async fn sync(
     for e in &req.events {
         e.check_shape().map_err(ApiError::InvalidRequest)?;
     }
-    let org = state
-        .store
-        .organisation(device.organisation_id)
-        .await?
-        .ok_or_else(|| ApiError::Internal(format!("device {} has no organisation", device.id)))?;
+    let org = device_organisation(&state, &device).await?;
     let events = classify(&state, &device, &org, req.events).await?;
     let clock_offset_s = events.last().map(|e| (e.event.device_clock_at - e.event.occurred_at).num_seconds());
     let book = SyncBookkeeping {
@@ -226,6 +222,15 @@ pub async fn sync(
         Some(state.store.roster(org.id).await?)
     };
     Ok(Json(SyncResponse { acked, server_time: now, config: device_config(&org, &device)?, roster }).into_response())
+}
+
+/// The organisation a signed device belongs to.
+async fn device_organisation(state: &AppState, device: &Device) -> Result<Organisation, ApiError> {
+    state
+        .store
+        .organisation(device.organisation_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(format!("device {} has no organisation", device.id)))
 }
 
 /// The config a device follows.
@@ -321,11 +326,7 @@ pub async fn uninstall(
         return Err(ApiError::coded(StatusCode::FORBIDDEN, "device_uninstalled", "this tablet is already uninstalled"));
     }
     let req: UninstallRequest = serde_json::from_slice(&body).map_err(crate::error::json_error)?;
-    let org = state
-        .store
-        .organisation(device.organisation_id)
-        .await?
-        .ok_or_else(|| ApiError::Internal(format!("device {} has no organisation", device.id)))?;
+    let org = device_organisation(&state, &device).await?;
     let today = now.with_timezone(&org.tz()?).date_naive();
     let pnr = Personnummer::parse(&req.personnummer, today).map_err(|e| {
         ApiError::coded(StatusCode::BAD_REQUEST, "invalid_personnummer", format!("personnummer: {e}"))

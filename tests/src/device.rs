@@ -71,7 +71,8 @@ impl TestDevice {
         {
             let mut last = self.last_signed.lock().expect("lock");
             if let Some(prev) = *last {
-                if now <= prev {
+                // Only separate near-identical timestamps; a corrected clock may jump back.
+                if now <= prev && prev - now < Duration::seconds(1) {
                     now = prev + Duration::microseconds(1);
                 }
             }

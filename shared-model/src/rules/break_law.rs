@@ -2,7 +2,7 @@
 //! of at least 15 minutes, the 10-hour maximum) as structured warnings a UI can translate,
 //! plus ArbZG-only readings the seed does not enforce, flagged as informational.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc, Weekday};
 
 use super::duration::Minutes;
 
@@ -28,6 +28,8 @@ pub enum WorkTimeWarning {
     LawAbove8h { actual: Minutes },
     /// C4, ArbZG §5(1): less than 11 hours of rest since the previous work day ended.
     LawRestUnder11h { rest: Minutes },
+    /// C4, ArbZG §3 S.2: the Werktag average of the compensation window is above 8 hours.
+    LawAverageOver8h { average: Minutes, werktage: i64 },
 }
 
 impl WorkTimeWarning {
@@ -40,6 +42,7 @@ impl WorkTimeWarning {
             WorkTimeWarning::LawShortGapsCountAsWork { .. } => "law_short_gaps_count_as_work",
             WorkTimeWarning::LawAbove8h { .. } => "law_above_8h",
             WorkTimeWarning::LawRestUnder11h { .. } => "law_rest_under_11h",
+            WorkTimeWarning::LawAverageOver8h { .. } => "law_average_over_8h",
         }
     }
 
@@ -135,6 +138,43 @@ pub fn check_law(periods: &[(DateTime<Utc>, DateTime<Utc>)], previous_end: Previ
     out
 }
 
+/// C4, ArbZG §3 S.2: the compensation window over which the Werktag average must stay ≤ 8 h.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompensationWindow {
+    /// "sechs Kalendermonate": from the start date up to the same day six months later (exclusive).
+    SixCalendarMonths,
+    /// "24 Wochen": 168 calendar days from the start date.
+    TwentyFourWeeks,
+}
+
+impl CompensationWindow {
+    /// The first day after the window starting on `start`; `None` beyond the calendar's range.
+    pub fn end_exclusive(self, start: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            CompensationWindow::SixCalendarMonths => start.checked_add_months(Months::new(6)),
+            CompensationWindow::TwentyFourWeeks => start.checked_add_days(Days::new(24 * 7)),
+        }
+    }
+}
+
+/// ArbZG §3: a Werktag is Monday to Saturday.
+pub fn is_werktag(day: NaiveDate) -> bool {
+    day.weekday() != Weekday::Sun
+}
+
+/// C4, ArbZG §3 S.2: informational check that days above 8 h are balanced. The average is
+/// the Ist of the window's Werktage (Mon–Sat) over their number; a Werktag without an entry
+/// counts 0 h, so a window still running warns only once it can no longer be balanced.
+/// Sunday entries are neither Werktage nor counted (Sunday work is §11's matter; C3 still
+/// warns above 10 h), entries outside the window are ignored, and an exact 8:00 is no warning.
+pub fn check_average(days: &[(NaiveDate, Minutes)], window: CompensationWindow, start: NaiveDate) -> Option<WorkTimeWarning> {
+    let end = window.end_exclusive(start)?;
+    let werktage = start.iter_days().take_while(|d| *d < end).filter(|d| is_werktag(*d)).count() as i64;
+    let total: Minutes = days.iter().filter(|(d, _)| *d >= start && *d < end && is_werktag(*d)).map(|(_, ist)| *ist).sum();
+    let average = total.div_int(werktage)?;
+    (average > Minutes::hours(8)).then_some(WorkTimeWarning::LawAverageOver8h { average, werktage })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +258,57 @@ mod tests {
         let codes: Vec<&str> = check_law(&day, Some(t(0, 0) - chrono::Duration::hours(3))).iter().map(|w| w.code()).collect();
         assert_eq!(codes, vec!["law_above_8h", "law_rest_under_11h"], "C4 §3 and §5");
         assert!(check_law(&[], None).is_empty(), "C4 empty day");
+    }
+
+    #[test]
+    fn c4_average_over_the_compensation_window() {
+        use CompensationWindow::*;
+        let d = |s: &str| -> NaiveDate { s.parse().expect("test literal") };
+        // Every day of the window with the given Ist per weekday (Mon..Sun), plus extra minutes on the first day.
+        let fill = |window: CompensationWindow, start: NaiveDate, week: [i64; 7], extra: i64| -> Vec<(NaiveDate, Minutes)> {
+            let end = window.end_exclusive(start).expect("in range");
+            start
+                .iter_days()
+                .take_while(|x| *x < end)
+                .enumerate()
+                .map(|(i, x)| (x, m(week[x.weekday().num_days_from_monday() as usize] + if i == 0 { extra } else { 0 })))
+                .collect()
+        };
+        let (monday, new_year) = (d("2026-01-05"), d("2026-01-01"));
+        let eight = [480, 480, 480, 480, 480, 480, 0];
+        let balanced = [600, 600, 540, 420, 360, 360, 0]; // 10+10+9+7+6+6 = 48 h over six Werktage
+        let sunday_work = [480, 480, 480, 480, 480, 480, 600];
+        // (case, window, start, week, extra minutes, warned?)
+        let cases = [
+            ("24 weeks, exactly 8:00", TwentyFourWeeks, monday, eight, 0, false),
+            ("24 weeks, one minute over", TwentyFourWeeks, monday, eight, 1, true),
+            ("24 weeks, 10 h days balanced by short ones", TwentyFourWeeks, monday, balanced, 0, false),
+            ("24 weeks, balanced plus one minute", TwentyFourWeeks, monday, balanced, 1, true),
+            ("24 weeks, Sunday work is no Werktag", TwentyFourWeeks, monday, sunday_work, 0, false),
+            ("6 months, exactly 8:00", SixCalendarMonths, new_year, eight, 0, false),
+            ("6 months, one minute over", SixCalendarMonths, new_year, eight, 1, true),
+            ("6 months, Sunday work is no Werktag", SixCalendarMonths, new_year, sunday_work, 0, false),
+        ];
+        for (case, window, start, week, extra, warned) in cases {
+            let w = check_average(&fill(window, start, week, extra), window, start);
+            assert_eq!(w.as_ref().map(|w| w.code()), warned.then_some("law_average_over_8h"), "C4 §3 {case}");
+            assert!(w.iter().all(|w| w.severity() == Severity::Info), "C4 §3 informational (INTERP-10): {case}");
+        }
+        // Sundays are not in the denominator: 144 Werktage in 24 weeks, 155 from 1 Jan to 30 Jun 2026.
+        let over = |window, start, werktage: i64| {
+            let average = Minutes::hours(8) + Minutes::fraction(1, werktage).expect("exact");
+            (check_average(&fill(window, start, eight, 1), window, start), Some(WorkTimeWarning::LawAverageOver8h { average, werktage }))
+        };
+        let (got, want) = over(TwentyFourWeeks, monday, 144);
+        assert_eq!(got, want, "C4 §3 24 weeks have 144 Werktage");
+        let (got, want) = over(SixCalendarMonths, new_year, 155);
+        assert_eq!(got, want, "C4 §3 Jan–Jun 2026 have 155 Werktage");
+        // Werktage without an entry count 0 h; days outside the window are ignored.
+        let lone = [(monday, m(600)), (d("2025-12-31"), m(600 * 200)), (d("2026-06-22"), m(600 * 200))];
+        assert_eq!(check_average(&lone, TwentyFourWeeks, monday), None, "C4 §3 one 10 h day in a window");
+        assert_eq!(check_average(&[], SixCalendarMonths, new_year), None, "C4 §3 empty window");
+        assert_eq!(TwentyFourWeeks.end_exclusive(monday), Some(d("2026-06-22")), "C4 §3 24 weeks end");
+        assert_eq!(SixCalendarMonths.end_exclusive(d("2026-08-31")), Some(d("2027-02-28")), "C4 §3 six months clamp to month end");
+        assert_eq!(TwentyFourWeeks.end_exclusive(NaiveDate::MAX), None, "C4 §3 beyond the calendar");
     }
 }

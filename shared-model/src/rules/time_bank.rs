@@ -1,5 +1,5 @@
 //! G1–G8: the Swedish Timbank (/5 and /7), its balance window, holidays, the annual and the
-//! weekly reconciliation reports, and the one forbidden combination. Exact fractions throughout
+//! weekly reconciliation reports (with the weekly report's row), and the forbidden configurations. Exact fractions throughout
 //! (W/7 is 5:42.857… for W = 40), rounded only when displayed.
 
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -116,6 +116,96 @@ pub fn period_balance(actual: Minutes, expected: Minutes) -> Minutes {
     actual - expected
 }
 
+/// G7: where a posting on the Timbank account group came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostingSource {
+    /// A registration (worked hours, absence or withdrawal) on an account of the group.
+    Registration,
+    /// A manually entered balance: neither report takes it into account.
+    ManualBalance,
+}
+
+/// G7: the actual hours the report counts: registrations on the group, manual balances left out.
+pub fn report_actual(postings: &[(Minutes, PostingSource)]) -> Minutes {
+    postings.iter().filter(|(_, src)| *src == PostingSource::Registration).map(|(m, _)| *m).sum()
+}
+
+/// G7: the account an agreement on the weekly report books the deviation from the schedule to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviationAccount {
+    /// An overtime account (övertidskonto).
+    Overtime,
+    /// A flex account (flexkonto).
+    Flex,
+    /// A pay-deduction account (löneavdragskonto).
+    Deduction,
+    /// The Timbank account, where a Timbank agreement puts all deviation.
+    Timbank,
+}
+
+/// G7: with the weekly report the deviation goes to an overtime, flex or deduction account, not the Timbank.
+pub fn check_deviation_account(account: DeviationAccount) -> Result<(), ConfigError> {
+    match account {
+        DeviationAccount::Timbank => Err(ConfigError::DeviationToTimbank),
+        DeviationAccount::Overtime | DeviationAccount::Flex | DeviationAccount::Deduction => Ok(()),
+    }
+}
+
+/// G7: what Personal → Periodavstämning hands the weekly report for one person and period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodReconciliation {
+    /// "Flyttat från föregående period": the only way an opening balance enters the report.
+    pub carried_over: Minutes,
+    /// "Utbet./Avskrivet": the amount paid out or written off.
+    pub written_off: Minutes,
+    /// The account chosen for the payout or write-off; without one the report does not show it.
+    pub written_off_account: Option<String>,
+}
+
+/// G7: one person's row of the weekly reconciliation report (Veckoavstämningsrapport).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeeklyReportRow {
+    /// Expected hours: calendar days × W/7 − weekday holidays × W/5.
+    pub expected: Minutes,
+    /// Registrations on the Timbank account group, manual balances left out.
+    pub actual: Minutes,
+    /// "Periodens saldo": actual − expected (INTERP-30).
+    pub period_balance: Minutes,
+    /// "Flyttat från föregående period", as Periodavstämning has it.
+    pub carried_over: Minutes,
+    /// "Avskrivet": shown only when an account was selected for it, else `None`.
+    pub written_off: Option<Minutes>,
+}
+
+impl WeeklyReportRow {
+    /// G7: Periodavstämning's "Ackumulerat saldo", which equals the report's "Periodens saldo".
+    pub fn accumulated_balance(&self) -> Minutes {
+        self.period_balance
+    }
+}
+
+/// G7: the report row for [from, to]: expected and "Periodens saldo" from the period and the
+/// group's registrations (manual balances ignored), the two columns from Periodavstämning as given.
+pub fn weekly_report_row(
+    from: NaiveDate,
+    to: NaiveDate,
+    weekly: Minutes,
+    is_holiday: &dyn Fn(NaiveDate) -> bool,
+    shifts_on_holidays: bool,
+    postings: &[(Minutes, PostingSource)],
+    reconciliation: &PeriodReconciliation,
+) -> WeeklyReportRow {
+    let expected = weekly_expected(from, to, weekly, is_holiday, shifts_on_holidays);
+    let actual = report_actual(postings);
+    WeeklyReportRow {
+        expected,
+        actual,
+        period_balance: period_balance(actual, expected),
+        carried_over: reconciliation.carried_over,
+        written_off: reconciliation.written_off_account.as_ref().map(|_| reconciliation.written_off),
+    }
+}
+
 /// G8: which reconciliation report an agreement uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReconciliationReport {
@@ -130,18 +220,24 @@ pub enum ConfigWarning {
     AnnualWithPerSeven,
 }
 
-/// G8: the forbidden combination.
+/// G7/G8: the forbidden configurations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     /// "Rapporten ska INTE kombineras med Timbank/5": Periodavstämning would not work.
     #[error("the weekly reconciliation report cannot be combined with Timbank/5")]
     WeeklyWithPerFive,
+    /// G7: with the weekly report the deviation must go to an overtime, flex or deduction account.
+    #[error("with the weekly reconciliation report the deviation cannot go to the Timbank account")]
+    DeviationToTimbank,
 }
 
 impl ConfigError {
     /// Stable snake_case code a UI can translate.
     pub fn code(&self) -> &'static str {
-        "weekly_report_with_timbank_5"
+        match self {
+            ConfigError::WeeklyWithPerFive => "weekly_report_with_timbank_5",
+            ConfigError::DeviationToTimbank => "weekly_report_deviation_to_timbank",
+        }
     }
 }
 

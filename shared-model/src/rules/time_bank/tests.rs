@@ -1,4 +1,4 @@
-//! Table-driven tests of G1–G8 with the seed's worked examples (−5:43, −08:00, 2032:00, 57:09).
+//! Table-driven tests of G1–G8 with the seed's worked examples (−5:43, −08:00, 2032:00, 32:00, 40:00, 57:09).
 
 use super::*;
 use crate::rules::holidays::sweden::is_public_holiday;
@@ -111,6 +111,41 @@ fn g7_weekly_report_examples() {
     assert_eq!(weekly_expected(d("2026-06-01"), d("2026-06-10"), h(40), &se, false).to_hhmm(), "57:09", "G7 10 days × 40/7");
     assert_eq!(weekly_expected(d("2026-06-01"), d("2026-06-07"), h(40), &se, false), h(40), "G7 whole week");
     assert_eq!(weekly_expected(d("2026-12-21"), d("2026-12-27"), h(40), &se, false), h(32), "G7 Christmas week: Juldagen Fri");
+}
+
+#[test]
+fn g7_weekly_report_row_columns() {
+    let with_account = |carried: Minutes, off: Minutes| PeriodReconciliation { carried_over: carried, written_off: off, written_off_account: Some("7310".into()) };
+    let no_account = |carried: Minutes, off: Minutes| PeriodReconciliation { written_off_account: None, ..with_account(carried, off) };
+    let worked = |m: Minutes| vec![(m, PostingSource::Registration)];
+    // (case, from, to, postings, Periodavstämning, expected, Periodens saldo, Flyttat, Avskrivet)
+    let cases = [
+        ("Good Friday week", "2026-03-30", "2026-04-05", worked(h(34)), with_account(h(3), h(2)), "32:00", "02:00", "03:00", Some("02:00")),
+        ("whole week", "2026-06-01", "2026-06-07", worked(h(40)), no_account(-h(1), h(2)), "40:00", "00:00", "-01:00", None),
+        ("10 days", "2026-06-01", "2026-06-10", worked(h(56)), with_account(Minutes::ZERO, Minutes::ZERO), "57:09", "-01:09", "00:00", Some("00:00")),
+        ("manual balance ignored", "2026-06-15", "2026-06-21", vec![(h(40), PostingSource::Registration), (h(25), PostingSource::ManualBalance)], no_account(h(5), Minutes::ZERO), "40:00", "00:00", "05:00", None),
+    ];
+    for (case, from, to, postings, rec, expected, saldo, carried, off) in cases {
+        let row = weekly_report_row(d(from), d(to), h(40), &se, false, &postings, &rec);
+        assert_eq!(row.expected.to_hhmm(), expected, "G7 expected, {case}");
+        assert_eq!(row.period_balance.to_hhmm(), saldo, "G7 Periodens saldo = actual − expected (INTERP-30), {case}");
+        assert_eq!(row.carried_over.to_hhmm(), carried, "G7 Flyttat från föregående period, {case}");
+        assert_eq!(row.written_off.map(Minutes::to_hhmm).as_deref(), off, "G7 Avskrivet only with an account, {case}");
+        assert_eq!(row.accumulated_balance(), row.period_balance, "G7 Ackumulerat saldo = Periodens saldo, {case}");
+        assert_eq!(row.period_balance, period_balance(row.actual, row.expected), "G7 carried and written off stay out of the saldo, {case}");
+    }
+    assert_eq!(report_actual(&[(h(3), PostingSource::ManualBalance)]), Minutes::ZERO, "G7 manual balances are not taken into account");
+}
+
+#[test]
+fn g7_deviation_goes_to_overtime_flex_or_deduction() {
+    use DeviationAccount::*;
+    let cases = [(Overtime, Ok(())), (Flex, Ok(())), (Deduction, Ok(())), (Timbank, Err(ConfigError::DeviationToTimbank))];
+    for (account, expected) in cases {
+        assert_eq!(check_deviation_account(account), expected, "G7 deviation to {account:?}");
+    }
+    assert_eq!(ConfigError::DeviationToTimbank.code(), "weekly_report_deviation_to_timbank", "G7 stable code");
+    assert_eq!(ConfigError::WeeklyWithPerFive.code(), "weekly_report_with_timbank_5", "G8 stable code");
 }
 
 #[test]

@@ -1,6 +1,9 @@
 //! H1–H4 and H6–H8: Danish pay-time accounts, pay codes and absence codes: how a registration
 //! moves an account and the flex balance, the average workday, when a code must be replaced
-//! rather than changed, and what goes to the payroll export. Quantities are exact decimals.
+//! rather than changed, what goes to the payroll export, the year-to-year carry-over of codes
+//! and the codes an employee gets through their pay groups. Quantities are exact decimals.
+
+use std::collections::BTreeMap;
 
 use num_rational::Ratio;
 
@@ -245,6 +248,97 @@ pub fn export_target(feature_enabled: bool, integration: PayrollIntegration, set
         return Err(PayCodeError::NoExportMapping);
     }
     Ok(setting.include.then_some(setting.target_code.as_str()))
+}
+
+/// H8: a pay or absence code with the rules attached to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeRule {
+    /// The code's key, unique within a code set.
+    pub code: String,
+    /// Registration format and pay/absence type (H1, H7).
+    pub shape: CodeShape,
+    /// Adds to or subtracts from the account (H2).
+    pub direction: Direction,
+    /// Account factor (H2).
+    pub account_factor: Quantity,
+    /// Flex factor (H3).
+    pub flex_factor: Quantity,
+    /// Payroll export flag and target code (H8).
+    pub export: ExportSetting,
+}
+
+/// H8: the codes and rules in force for one year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeSet {
+    /// The calendar year the set is in force.
+    pub year: i32,
+    /// The codes with their rules.
+    pub codes: Vec<CodeRule>,
+}
+
+/// H8: next year's code set: the same codes and rules, unchanged; `None` past the last year.
+pub fn carry_over(set: &CodeSet) -> Option<CodeSet> {
+    Some(CodeSet { year: set.year.checked_add(1)?, codes: set.codes.clone() })
+}
+
+/// H8: a pay group (*løngruppe*): the codes an agreement gives its members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayGroup {
+    /// The group's name as administration shows it.
+    pub name: String,
+    /// The codes of the group.
+    pub codes: Vec<CodeRule>,
+}
+
+/// H8: a hint from resolving an employee's pay groups; `code()` is the stable key a UI translates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayGroupWarning {
+    /// The same code is defined differently in two groups; `kept_from`'s definition applies.
+    CodeConflict { code: String, kept_from: String, ignored_from: String },
+}
+
+impl PayGroupWarning {
+    /// Stable snake_case code a UI can translate.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PayGroupWarning::CodeConflict { .. } => "pay_group_code_conflict",
+        }
+    }
+}
+
+/// H8: the codes an employee gets from their pay groups, each with the group it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EffectiveCodes {
+    /// One rule per code, ordered by code, with the name of the group that supplied it.
+    pub codes: Vec<(CodeRule, String)>,
+    /// Codes defined differently in more than one group.
+    pub conflicts: Vec<PayGroupWarning>,
+}
+
+/// H8: resolves an employee's pay groups, given in the employee's priority order (primary
+/// agreement first), to effective codes: the union of the groups' codes. The same code in
+/// two groups: the first group's definition wins; an identical definition is no conflict, a
+/// different one is reported as `pay_group_code_conflict`. The result is ordered by code.
+pub fn effective_codes(groups: &[PayGroup]) -> EffectiveCodes {
+    let mut chosen: BTreeMap<&str, (&CodeRule, &str)> = BTreeMap::new();
+    let mut conflicts = Vec::new();
+    for group in groups {
+        for rule in &group.codes {
+            match chosen.get(rule.code.as_str()) {
+                None => {
+                    chosen.insert(rule.code.as_str(), (rule, group.name.as_str()));
+                }
+                Some((kept, _)) if *kept == rule => {}
+                Some((_, kept_from)) => conflicts.push(PayGroupWarning::CodeConflict {
+                    code: rule.code.clone(),
+                    kept_from: (*kept_from).to_owned(),
+                    ignored_from: group.name.clone(),
+                }),
+            }
+        }
+    }
+    let codes = chosen.into_values().map(|(rule, from)| (rule.clone(), from.to_owned())).collect();
+    EffectiveCodes { codes, conflicts }
 }
 
 #[cfg(test)]

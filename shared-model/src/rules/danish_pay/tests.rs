@@ -118,3 +118,60 @@ fn h8_export_mapping_and_prerequisite() {
     assert_eq!(export_target(true, DataLon, &exported), Err(PayCodeError::NoExportMapping), "H8 DataLøn");
     assert_eq!(export_target(false, Standard, &exported), Err(PayCodeError::FeatureDisabled), "H8 feature off");
 }
+
+fn rule(code: &str, flex: &str, target: &str) -> CodeRule {
+    CodeRule {
+        code: code.into(),
+        shape: CodeShape { format: RegistrationFormat::Hours, kind: CodeKind::Pay(SpecificationType::Tillaeg) },
+        direction: Direction::Add,
+        account_factor: q("1"),
+        flex_factor: q(flex),
+        export: ExportSetting { include: true, target_code: target.into() },
+    }
+}
+
+#[test]
+fn h8_codes_and_rules_carry_over_unchanged() {
+    let afspadsering = CodeRule {
+        shape: CodeShape { format: RegistrationFormat::HalfAndWholeDays, kind: CodeKind::Absence(AbsenceType::FriMedLon) },
+        flex_factor: q("0"),
+        ..rule("AFSP", "0", "0620")
+    };
+    let this_year = CodeSet { year: 2026, codes: vec![rule("OT50", "1.5", "0510"), afspadsering] };
+    let next = carry_over(&this_year).expect("in range");
+    assert_eq!(next.year, 2027, "H8 next year");
+    assert_eq!(next.codes, this_year.codes, "H8 codes and rules carry over unchanged");
+    let after = carry_over(&next).expect("in range");
+    assert_eq!(after.codes, this_year.codes, "H8 unchanged over several years");
+    assert_eq!(carry_over(&CodeSet { year: i32::MAX, codes: vec![] }), None, "H8 no year after the last");
+}
+
+#[test]
+fn h8_pay_groups_give_the_codes_of_the_employees_groups() {
+    let office = PayGroup { name: "Kontor".into(), codes: vec![rule("OT50", "1.5", "0510"), rule("KM", "0", "0700")] };
+    let warehouse = PayGroup { name: "Lager".into(), codes: vec![rule("NAT", "1", "0530"), rule("KM", "0", "0700")] };
+    let shifts = PayGroup { name: "Skift".into(), codes: vec![rule("OT50", "2", "0511")] };
+    let codes_of = |e: &EffectiveCodes| e.codes.iter().map(|(r, g)| format!("{}@{g}", r.code)).collect::<Vec<_>>();
+    // (case, groups in priority order, effective codes @ source group, conflicts)
+    let cases: [(&str, Vec<PayGroup>, Vec<&str>, usize); 5] = [
+        ("one group", vec![office.clone()], vec!["KM@Kontor", "OT50@Kontor"], 0),
+        ("two agreements: union", vec![office.clone(), warehouse.clone()], vec!["KM@Kontor", "NAT@Lager", "OT50@Kontor"], 0),
+        ("same code, primary first wins", vec![office.clone(), shifts.clone()], vec!["KM@Kontor", "OT50@Kontor"], 1),
+        ("same code, other priority", vec![shifts.clone(), office.clone()], vec!["KM@Kontor", "OT50@Skift"], 1),
+        ("no groups", vec![], vec![], 0),
+    ];
+    for (case, groups, expected, conflicts) in cases {
+        let e = effective_codes(&groups);
+        assert_eq!(codes_of(&e), expected, "H8 pay groups: {case}");
+        assert_eq!(e.conflicts.len(), conflicts, "H8 pay groups conflicts: {case}");
+        assert_eq!(effective_codes(&groups), e, "H8 deterministic: {case}");
+    }
+    let e = effective_codes(&[office.clone(), shifts]);
+    assert_eq!(e.codes.iter().find(|(r, _)| r.code == "OT50").map(|(r, _)| r.flex_factor), Some(q("1.5")), "H8 the primary group's rule applies");
+    assert_eq!(
+        e.conflicts,
+        vec![PayGroupWarning::CodeConflict { code: "OT50".into(), kept_from: "Kontor".into(), ignored_from: "Skift".into() }],
+        "H8 conflict names both groups"
+    );
+    assert_eq!(e.conflicts[0].code(), "pay_group_code_conflict", "H8 stable code");
+}

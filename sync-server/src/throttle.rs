@@ -53,28 +53,45 @@ impl Throttle {
 /// replayed; older ones are refused by the timestamp check anyway.
 pub struct ReplayCache {
     window: Duration,
-    seen: Mutex<HashMap<String, DateTime<Utc>>>,
+    seen: Mutex<Seen>,
+}
+
+/// The signatures of the current window, pruned at most once a second so a request costs
+/// O(1) on average however many tablets sync (a full scan per request stalled at load).
+struct Seen {
+    by_signature: HashMap<String, DateTime<Utc>>,
+    last_prune: Option<DateTime<Utc>>,
 }
 
 impl ReplayCache {
     pub fn new(window: Duration) -> ReplayCache {
-        ReplayCache { window, seen: Mutex::new(HashMap::new()) }
+        ReplayCache { window, seen: Mutex::new(Seen { by_signature: HashMap::new(), last_prune: None }) }
     }
 
     /// True the first time `signature` is offered; false for a replay.
     pub fn first_use(&self, signature: &str, now: DateTime<Utc>) -> bool {
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        if seen.len() > 10_000 {
+        if seen.last_prune.is_none_or(|t| now - t >= Duration::seconds(1)) {
             let horizon = now - self.window;
-            seen.retain(|_, t| *t > horizon);
+            seen.by_signature.retain(|_, t| *t > horizon);
+            seen.last_prune = Some(now);
         }
-        match seen.get(signature) {
+        match seen.by_signature.get(signature) {
             Some(t) if *t > now - self.window => false,
             _ => {
-                seen.insert(signature.to_owned(), now);
+                seen.by_signature.insert(signature.to_owned(), now);
                 true
             }
         }
+    }
+
+    /// Signatures currently remembered (for tests and metrics).
+    pub fn len(&self) -> usize {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner()).by_signature.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -105,5 +122,10 @@ mod tests {
         assert!(c.first_use("sig", now));
         assert!(!c.first_use("sig", now + Duration::seconds(5)));
         assert!(c.first_use("sig2", now));
+        // Past the window the old signatures are forgotten, so memory stays bounded.
+        let later = now + Duration::minutes(11);
+        assert!(c.first_use("sig3", later));
+        assert_eq!(c.len(), 1);
+        assert!(c.first_use("sig", later), "an expired signature is refused by the clock check, not remembered");
     }
 }

@@ -13,6 +13,7 @@ pub mod payroll;
 pub mod people;
 pub mod quarantine;
 pub mod session;
+pub mod ui;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode};
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(quarantine::router())
         .merge(payroll::router())
         .merge(audit::router())
+        .merge(ui::router())
         .fallback(|| async { ApiError::coded(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::overriding(

@@ -1,0 +1,106 @@
+// The admin UI shell: session, language, navigation between pages (hash routes).
+import { get, post, setCsrf, whenUnauthenticated } from './api.js';
+import { LANGUAGES, currentLang, preferredLang, setLang, t, translateStatic } from './i18n.js';
+import { h, clear } from './util.js';
+import { renderLogin } from './pages/login.js';
+import { renderDevices } from './pages/devices.js';
+import { renderEnrolment } from './pages/enrolment.js';
+import { renderQuarantine } from './pages/quarantine.js';
+import { renderPayroll } from './pages/payroll.js';
+import { renderPeople } from './pages/people.js';
+import { renderAudit } from './pages/audit.js';
+
+const PAGES = [
+  { id: 'devices', label: 'admin.nav.devices', render: renderDevices, roles: ['admin', 'manager'] },
+  { id: 'enrolment', label: 'admin.nav.enrolment', render: renderEnrolment, roles: ['admin'] },
+  { id: 'quarantine', label: 'admin.nav.quarantine', render: renderQuarantine, roles: ['admin'] },
+  { id: 'payroll', label: 'admin.nav.payroll', render: renderPayroll, roles: ['admin', 'manager'] },
+  { id: 'people', label: 'admin.nav.people', render: renderPeople, roles: ['admin', 'manager'] },
+  { id: 'audit', label: 'admin.nav.audit', render: renderAudit, roles: ['admin', 'manager'] },
+];
+
+const state = { user: null, cleanup: null };
+const root = () => document.getElementById('app');
+
+export function languageSwitch() {
+  const select = h('select', { id: 'lang', 'aria-label': t('admin.language'), title: t('admin.language') },
+    LANGUAGES.map(([code, name]) => h('option', { value: code, selected: code === currentLang(), lang: code, text: name })));
+  select.addEventListener('change', async () => {
+    await setLang(select.value, true);
+    render();
+    document.getElementById('lang')?.focus();
+  });
+  return h('div', { class: 'lang-switch' }, h('span', { 'aria-hidden': 'true', class: 'globe', text: '🌐' }), select);
+}
+
+function stopPage() {
+  if (state.cleanup) { try { state.cleanup(); } catch { /* ignore */ } }
+  state.cleanup = null;
+}
+
+function visiblePages() {
+  return PAGES.filter((p) => state.user && p.roles.includes(state.user.role));
+}
+
+function route() {
+  const [id, query] = (location.hash.replace(/^#\/?/, '') || '').split('?');
+  const params = new URLSearchParams(query || '');
+  const pages = visiblePages();
+  const page = pages.find((p) => p.id === id) || pages[0];
+  return { page, params };
+}
+
+async function logout() {
+  try { await post('/api/v1/auth/logout'); } catch { /* already gone */ }
+  state.user = null;
+  setCsrf(null);
+  location.hash = '';
+  render();
+}
+
+function render() {
+  stopPage();
+  translateStatic();
+  if (!state.user) {
+    document.title = t('admin.login.title') + ' · stampclock';
+    renderLogin(root(), { languageSwitch, onLogin: (res) => { state.user = res.user; setCsrf(res.csrf_token); render(); } });
+    return;
+  }
+  const pages = visiblePages();
+  if (!pages.length) {
+    clear(root(), h('main', { id: 'main', class: 'login-wrap' }, h('div', { class: 'card' },
+      h('h1', { text: t('admin.no_access.title') }), h('p', { text: t('admin.no_access.body') }),
+      h('button', { type: 'button', class: 'btn', onclick: logout, text: t('admin.logout') }))));
+    return;
+  }
+  const { page, params } = route();
+  document.title = t(page.label) + ' · stampclock';
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  const nav = h('nav', { 'aria-label': t('admin.nav.label') },
+    h('ul', {}, pages.map((p) => h('li', {}, h('a', { href: '#/' + p.id, 'aria-current': p === page ? 'page' : null, text: t(p.label) })))));
+  clear(root(),
+    h('header', { class: 'topbar' },
+      h('a', { class: 'brand', href: '#/devices' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'stampclock'),
+      h('div', { class: 'top-right' },
+        languageSwitch(),
+        h('span', { class: 'who' }, h('span', { class: 'who-name', text: state.user.name }), h('span', { class: 'role', text: t('admin.role.' + state.user.role) })),
+        h('button', { type: 'button', class: 'btn ghost', id: 'logout', onclick: logout, text: t('admin.logout') }))),
+    h('div', { class: 'layout' }, nav, main));
+  state.cleanup = page.render(main, { user: state.user, params, navigate: (hash) => { location.hash = hash; } }) || null;
+}
+
+window.addEventListener('hashchange', () => {
+  render();
+  document.getElementById('main')?.focus({ preventScroll: true });
+});
+whenUnauthenticated(() => { if (state.user) { state.user = null; render(); } });
+
+(async function start() {
+  await setLang(preferredLang());
+  try {
+    const me = await get('/api/v1/auth/me');
+    state.user = me.user;
+    setCsrf(me.csrf_token);
+  } catch { state.user = null; }
+  render();
+})();

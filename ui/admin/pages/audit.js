@@ -1,0 +1,54 @@
+// Audit log: newest first, paginated with the API's cursor, filterable by kind.
+import { get } from '../api.js';
+import { t, has, errorText } from '../i18n.js';
+import { h, clear, field, exactTime, shortDate } from '../util.js';
+
+export const KINDS = ['enrolment_code_created', 'device_enrolled', 'sync_requirement_changed', 'device_uninstalled',
+  'quarantine_accepted', 'quarantine_rejected', 'payroll_run', 'period_locked', 'period_unlocked'];
+const PAGE = 25;
+
+export function renderAudit(main) {
+  const kind = h('select', { id: 'audit-kind' }, h('option', { value: '', text: t('admin.audit.all') }),
+    KINDS.map((k) => h('option', { value: k, text: t('admin.audit.kind.' + k) })));
+  const box = h('div', { class: 'card flush', 'aria-live': 'polite' });
+  const prev = h('button', { type: 'button', class: 'btn', id: 'audit-prev', text: t('admin.audit.newer') });
+  const next = h('button', { type: 'button', class: 'btn', id: 'audit-next', text: t('admin.audit.older') });
+  const pageInfo = h('span', { class: 'muted' });
+  clear(main,
+    h('div', { class: 'page-head' }, h('div', {}, h('h1', { text: t('admin.audit.title') }), h('p', { class: 'lead', text: t('admin.audit.lead') }))),
+    h('div', { class: 'card row-form' }, field(t('admin.audit.filter'), kind)),
+    box,
+    h('div', { class: 'pager' }, prev, pageInfo, next));
+  let stack = [null];
+  let nextCursor = null;
+  const label = (k) => (has('admin.audit.kind.' + k) ? t('admin.audit.kind.' + k) : k);
+  const detailText = (d) => (d && typeof d === 'object' ? Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ') : '');
+
+  async function load() {
+    const cursor = stack[stack.length - 1];
+    const qs = new URLSearchParams({ limit: String(PAGE) });
+    if (kind.value) qs.set('kind', kind.value);
+    if (cursor) qs.set('cursor', cursor);
+    try {
+      const res = await get('/api/v1/audit?' + qs);
+      nextCursor = res.next_cursor;
+      prev.disabled = stack.length === 1;
+      next.disabled = !nextCursor;
+      pageInfo.textContent = t('admin.audit.page', { n: stack.length });
+      if (!res.items.length) { clear(box, h('div', { class: 'empty' }, h('p', { text: t('admin.audit.empty') }))); return; }
+      clear(box, h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'audit' },
+        h('caption', { class: 'sr-only', text: t('admin.audit.title') }),
+        h('thead', {}, h('tr', {}, ['admin.audit.col.at', 'admin.audit.col.who', 'admin.audit.col.kind', 'admin.audit.col.subject', 'admin.audit.col.details'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+        h('tbody', {}, res.items.map((it) => h('tr', {},
+          h('td', { 'data-label': t('admin.audit.col.at') }, h('time', { datetime: it.at, title: exactTime(it.at), text: shortDate(it.at) })),
+          h('td', { 'data-label': t('admin.audit.col.who'), text: it.by ? it.by.name : t('admin.history.system') }),
+          h('td', { 'data-label': t('admin.audit.col.kind') }, h('span', { class: 'chip', text: label(it.kind) })),
+          h('td', { 'data-label': t('admin.audit.col.subject') }, it.subject ? h('code', { title: it.subject, text: it.subject.length > 12 ? it.subject.slice(0, 8) : it.subject }) : '—'),
+          h('td', { 'data-label': t('admin.audit.col.details'), class: 'details small', text: detailText(it.details) })))))));
+    } catch (err) { clear(box, h('p', { class: 'pad form-error', text: errorText(err) })); }
+  }
+  kind.addEventListener('change', () => { stack = [null]; load(); });
+  next.addEventListener('click', () => { if (nextCursor) { stack.push(nextCursor); load(); } });
+  prev.addEventListener('click', () => { if (stack.length > 1) { stack.pop(); load(); } });
+  load();
+}

@@ -1,0 +1,189 @@
+// Settings → Punch clocks: the registry, refreshed by polling; requirement, history, uninstall.
+import { get, put, del } from '../api.js';
+import { t, errorText } from '../i18n.js';
+import { h, clear, timeEl, shortId, toast, modal, field, exactTime, shortDate, currentPeriod } from '../util.js';
+
+const POLL_MS = 4000;
+// The tablets' sync interval (seed 000: every 5 minutes); stale after two intervals without contact.
+export const SYNC_INTERVAL_S = 300;
+
+export function isStale(d, now = Date.now()) {
+  const ref = d.last_contact_at || d.installed_at;
+  return now - new Date(ref).getTime() > 2 * SYNC_INTERVAL_S * 1000;
+}
+
+export function requirementText(r) {
+  if (!r) return '';
+  if (r.state === 'disabled_for_period') return t('admin.req.disabled_for_period_p', { period: r.period });
+  return t('admin.req.' + r.state);
+}
+
+export function renderDevices(main, { user, params }) {
+  const isAdmin = user.role === 'admin';
+  const status = h('p', { class: 'muted small', id: 'devices-status', 'aria-live': 'off' });
+  const tbody = h('tbody');
+  const empty = h('div', { class: 'empty', hidden: true },
+    h('p', { text: t('admin.devices.empty') }),
+    isAdmin ? h('a', { class: 'btn primary', href: '#/enrolment', text: t('admin.devices.enrol_one') }) : null);
+  const table = h('table', { class: 'data devices' },
+    h('caption', { class: 'sr-only', text: t('admin.devices.title') }),
+    h('thead', {}, h('tr', {},
+      ['admin.devices.col.id', 'admin.devices.col.installed', 'admin.devices.col.last_contact', 'admin.devices.col.platform',
+        'admin.devices.col.pending', 'admin.devices.col.last_full_sync', 'admin.devices.col.requirement']
+        .map((k) => h('th', { scope: 'col', text: t(k) })),
+      h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: t('admin.actions') })))),
+    tbody);
+  clear(main,
+    h('div', { class: 'page-head' },
+      h('div', {}, h('h1', { text: t('admin.devices.title') }), h('p', { class: 'lead', text: t('admin.devices.lead') })),
+      status),
+    h('div', { class: 'card flush' }, h('div', { class: 'table-wrap' }, table), empty),
+    h('p', { class: 'muted small', text: t('admin.devices.stale_hint', { minutes: (2 * SYNC_INTERVAL_S) / 60 }) }));
+
+  let devices = [];
+  let timer = null;
+  let highlight = params.get('device');
+
+  function row(d) {
+    const stale = isStale(d);
+    const actions = h('div', { class: 'row-actions' },
+      h('button', { type: 'button', class: 'icon-btn', dataset: { focus: 'edit-' + d.id }, 'aria-label': t('admin.devices.edit_label', { id: shortId(d.id) }), title: t('admin.devices.edit'), onclick: () => openRequirement(d), text: '✎' }),
+      isAdmin ? h('button', { type: 'button', class: 'icon-btn danger', dataset: { focus: 'del-' + d.id }, 'aria-label': t('admin.devices.uninstall_label', { id: shortId(d.id) }), title: t('admin.devices.uninstall'), onclick: () => uninstall(d), text: '✕' }) : null);
+    return h('tr', { class: [stale ? 'stale' : '', highlight === d.id ? 'highlight' : ''].join(' ').trim() || null, id: 'device-' + d.id, dataset: { deviceId: d.id } },
+      h('td', { 'data-label': t('admin.devices.col.id') }, h('code', { title: d.id, text: shortId(d.id) })),
+      h('td', { 'data-label': t('admin.devices.col.installed') }, timeEl(d.installed_at, { relative: false }),
+        d.installed_by ? h('div', { class: 'muted small', text: t('admin.devices.by', { name: d.installed_by.name }) }) : null),
+      h('td', { 'data-label': t('admin.devices.col.last_contact') }, h('span', { class: 'contact' }, timeEl(d.last_contact_at)),
+        stale ? h('span', { class: 'badge warn', text: t('admin.devices.stale') }) : null),
+      h('td', { 'data-label': t('admin.devices.col.platform') }, h('div', { class: 'platform', text: d.platform || '—' }), h('div', { class: 'muted small', text: d.app_version ? 'v' + d.app_version : '' })),
+      h('td', { 'data-label': t('admin.devices.col.pending'), class: 'num' }, d.pending_events > 0 ? h('span', { class: 'badge warn', text: String(d.pending_events) }) : '0'),
+      h('td', { 'data-label': t('admin.devices.col.last_full_sync') }, timeEl(d.last_full_sync_at)),
+      h('td', { 'data-label': t('admin.devices.col.requirement') }, h('span', { class: 'badge ' + (d.sync_requirement.state === 'active' ? 'ok' : 'off'), text: requirementText(d.sync_requirement) })),
+      h('td', { class: 'actions' }, actions));
+  }
+
+  function draw() {
+    const focusKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.focus : null;
+    clear(tbody, devices.map(row));
+    empty.hidden = devices.length > 0;
+    table.hidden = devices.length === 0;
+    if (focusKey) tbody.querySelector(`[data-focus="${focusKey}"]`)?.focus();
+  }
+
+  async function refresh() {
+    try {
+      const all = [];
+      let cursor = null;
+      do {
+        const page = await get('/api/v1/devices?limit=1000' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+        all.push(...page.items);
+        cursor = page.next_cursor;
+      } while (cursor);
+      devices = all;
+      draw();
+      status.textContent = t('admin.devices.updated', { time: new Date().toLocaleTimeString() });
+      status.classList.remove('error');
+      if (highlight) { document.getElementById('device-' + highlight)?.scrollIntoView({ block: 'center' }); highlight = null; }
+    } catch (err) {
+      status.textContent = errorText(err);
+      status.classList.add('error');
+    }
+  }
+
+  function openRequirement(d) {
+    modal(t('admin.req.title', { id: shortId(d.id) }), (body, close) => {
+      const select = h('select', { id: 'req-state' },
+        ['active', 'disabled_for_period', 'disabled_permanently'].map((s) =>
+          h('option', { value: s, selected: d.sync_requirement.state === s, text: t('admin.req.' + s) })));
+      const period = h('input', { id: 'req-period', type: 'month', value: d.sync_requirement.period || currentPeriod() });
+      const periodField = field(t('admin.req.period'), period, t('admin.req.period_hint'));
+      const sync = () => { periodField.hidden = select.value !== 'disabled_for_period'; };
+      select.addEventListener('change', sync);
+      const explain = h('div', { class: 'explain' },
+        h('p', {}, h('strong', { text: t('admin.req.active') + ': ' }), t('admin.req.active_help')),
+        h('p', {}, h('strong', { text: t('admin.req.disabled_for_period') + ': ' }), t('admin.req.disabled_for_period_help')),
+        h('p', {}, h('strong', { text: t('admin.req.disabled_permanently') + ': ' }), t('admin.req.disabled_permanently_help')));
+      const error = h('p', { class: 'form-error', role: 'alert' });
+      const historyBox = h('div', { class: 'history', id: 'history' });
+      const form = h('form', {},
+        h('p', { class: 'muted', text: t('admin.req.current', { state: requirementText(d.sync_requirement) }) }),
+        field(t('admin.req.new_status'), select), periodField,
+        h('p', { class: 'warning', text: t('admin.req.warning') }),
+        explain, error,
+        h('div', { class: 'buttons' },
+          h('button', { type: 'submit', class: 'btn primary', id: 'req-save', text: t('admin.save') }),
+          h('button', { type: 'button', class: 'btn', onclick: close, text: t('admin.cancel') })),
+        h('p', {}, h('button', { type: 'button', class: 'link', id: 'history-link', onclick: () => showHistory(d, historyBox), text: t('admin.history.link') })),
+        historyBox);
+      sync();
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        const req = { state: select.value };
+        if (select.value === 'disabled_for_period') req.period = period.value || currentPeriod();
+        try {
+          await put(`/api/v1/devices/${d.id}/sync-requirement`, req);
+          toast(t('admin.req.saved'));
+          close();
+          refresh();
+        } catch (err) { error.textContent = errorText(err); }
+      });
+      body.append(form);
+      select.focus();
+    });
+  }
+
+  async function showHistory(d, box) {
+    clear(box, h('p', { class: 'muted', text: t('admin.loading') }));
+    try {
+      const res = await get(`/api/v1/devices/${d.id}/history`);
+      clear(box, h('h3', { text: t('admin.history.title') }),
+        h('table', { class: 'data compact' },
+          h('thead', {}, h('tr', {}, ['admin.history.date', 'admin.history.who', 'admin.history.event', 'admin.history.state'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+          h('tbody', {}, res.items.map((it) => h('tr', {},
+            h('td', {}, h('time', { datetime: it.at, title: exactTime(it.at), text: shortDate(it.at) })),
+            h('td', { text: it.by ? it.by.name : t('admin.history.system') }),
+            h('td', { text: t('admin.history.event.' + it.event) === 'admin.history.event.' + it.event ? it.event : t('admin.history.event.' + it.event) }),
+            h('td', { text: requirementText(it.sync_requirement) }))))));
+      box.querySelector('h3').setAttribute('tabindex', '-1');
+      box.querySelector('h3').focus();
+    } catch (err) { clear(box, h('p', { class: 'form-error', text: errorText(err) })); }
+  }
+
+  async function uninstall(d) {
+    // Ask the server for the risk first: without confirm it answers 409 naming pending events and last contact.
+    let risk = { pending_events: d.pending_events, last_contact_at: d.last_contact_at };
+    try {
+      await del(`/api/v1/devices/${d.id}`, { confirm: false });
+    } catch (err) {
+      if (err.code === 'confirmation_required' && err.details) risk = { ...risk, ...err.details };
+      else if (err.code !== 'confirmation_required') { toast(errorText(err), 'error'); return; }
+    }
+    modal(t('admin.uninstall.title', { id: shortId(d.id) }), (body, close) => {
+      const error = h('p', { class: 'form-error', role: 'alert' });
+      const confirm = h('button', { type: 'button', class: 'btn danger', id: 'uninstall-confirm', text: t('admin.uninstall.confirm') });
+      confirm.addEventListener('click', async () => {
+        confirm.disabled = true;
+        try {
+          await del(`/api/v1/devices/${d.id}`, { confirm: true });
+          toast(t('admin.uninstall.done'));
+          close();
+          refresh();
+        } catch (err) { error.textContent = errorText(err); confirm.disabled = false; }
+      });
+      const cancel = h('button', { type: 'button', class: 'btn', onclick: close, text: t('admin.cancel') });
+      body.append(
+        h('p', { text: t('admin.uninstall.recommend') }),
+        h('ul', { class: 'risk' },
+          h('li', { class: risk.pending_events > 0 ? 'bad' : '' }, t('admin.uninstall.pending', { n: risk.pending_events ?? 0 })),
+          h('li', {}, t('admin.uninstall.last_contact'), ' ', risk.last_contact_at ? h('strong', { text: exactTime(risk.last_contact_at) }) : h('strong', { text: t('admin.never') }))),
+        h('p', { class: 'warning', text: t('admin.uninstall.risk') }),
+        error,
+        h('div', { class: 'buttons' }, confirm, cancel));
+      cancel.focus();
+    });
+  }
+
+  refresh();
+  timer = setInterval(refresh, POLL_MS);
+  return () => clearInterval(timer);
+}

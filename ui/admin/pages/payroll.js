@@ -1,0 +1,64 @@
+// Payroll: readiness of a period (blocking tablets with their reason), run and lock, unlock.
+import { get, post } from '../api.js';
+import { t, errorText } from '../i18n.js';
+import { h, clear, field, timeEl, shortId, toast, currentPeriod } from '../util.js';
+
+export function renderPayroll(main, { params }) {
+  const period = h('input', { id: 'period', type: 'month', value: params.get('period') || currentPeriod(), required: true });
+  const box = h('div', { id: 'readiness', 'aria-live': 'polite' });
+  const form = h('form', { class: 'card row-form' }, field(t('admin.payroll.period'), period),
+    h('button', { type: 'submit', class: 'btn', text: t('admin.payroll.check') }));
+  form.addEventListener('submit', (e) => { e.preventDefault(); load(); });
+  period.addEventListener('change', load);
+  clear(main,
+    h('div', { class: 'page-head' }, h('div', {}, h('h1', { text: t('admin.payroll.title') }), h('p', { class: 'lead', text: t('admin.payroll.lead') }))),
+    form, box);
+
+  async function load() {
+    const p = period.value;
+    if (!/^\d{4}-\d{2}$/.test(p)) return;
+    clear(box, h('p', { class: 'muted', text: t('admin.loading') }));
+    try {
+      const r = await get('/api/v1/payroll-runs/check?period=' + encodeURIComponent(p));
+      draw(r);
+    } catch (err) { clear(box, h('p', { class: 'form-error', text: errorText(err) })); }
+  }
+
+  function draw(r) {
+    const error = h('p', { class: 'form-error', role: 'alert' });
+    const run = h('button', { type: 'button', class: 'btn primary', id: 'payroll-run', disabled: !r.ready || r.locked, text: t('admin.payroll.run', { period: r.period }) });
+    run.addEventListener('click', async () => {
+      run.disabled = true;
+      try {
+        const res = await post('/api/v1/payroll-runs', { period: r.period });
+        toast(t('admin.payroll.done', { period: res.period }));
+        load();
+      } catch (err) {
+        error.textContent = errorText(err);
+        if (err.code === 'devices_not_synced') load();
+      }
+    });
+    const unlock = h('button', { type: 'button', class: 'btn', id: 'payroll-unlock', text: t('admin.payroll.unlock') });
+    unlock.addEventListener('click', async () => {
+      if (!window.confirm(t('admin.payroll.unlock_confirm', { period: r.period }))) return;
+      try { await post(`/api/v1/periods/${r.period}/unlock`); toast(t('admin.payroll.unlocked', { period: r.period })); load(); } catch (err) { error.textContent = errorText(err); }
+    });
+    let statusEl;
+    if (r.locked) statusEl = h('div', { class: 'status locked', id: 'payroll-status' }, h('span', { class: 'status-icon', 'aria-hidden': 'true', text: '🔒' }), h('div', {}, h('strong', { text: t('admin.payroll.locked', { period: r.period }) }), h('p', { class: 'muted', text: t('admin.payroll.locked_help') })));
+    else if (r.ready) statusEl = h('div', { class: 'status ready', id: 'payroll-status' }, h('span', { class: 'status-icon', 'aria-hidden': 'true', text: '✓' }), h('div', {}, h('strong', { text: t('admin.payroll.ready', { period: r.period }) }), h('p', { class: 'muted', text: t('admin.payroll.ready_help') })));
+    else statusEl = h('div', { class: 'status blocked', id: 'payroll-status' }, h('span', { class: 'status-icon', 'aria-hidden': 'true', text: '!' }), h('div', {}, h('strong', { text: t('admin.payroll.blocked', { n: r.blocking_devices.length }) }), h('p', { class: 'muted', text: t('admin.payroll.blocked_help') })));
+    const blockers = r.blocking_devices.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'blockers' },
+      h('caption', { class: 'sr-only', text: t('admin.payroll.blocking') }),
+      h('thead', {}, h('tr', {}, ['admin.payroll.col.device', 'admin.payroll.col.reason', 'admin.payroll.col.last_full_sync', 'admin.payroll.col.pending'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+      h('tbody', {}, r.blocking_devices.map((b) => h('tr', {},
+        h('td', { 'data-label': t('admin.payroll.col.device') }, h('a', { href: `#/devices?device=${b.id}`, title: b.id, text: t('admin.payroll.tablet', { id: shortId(b.id) }) })),
+        h('td', { 'data-label': t('admin.payroll.col.reason'), text: t('admin.payroll.reason.' + b.reason) }),
+        h('td', { 'data-label': t('admin.payroll.col.last_full_sync') }, timeEl(b.last_full_sync_at)),
+        h('td', { 'data-label': t('admin.payroll.col.pending'), class: 'num', text: String(b.pending_events) })))))) : null;
+    clear(box, h('div', { class: 'card' }, statusEl, blockers,
+      r.period_end ? h('p', { class: 'muted small' }, t('admin.payroll.period_end'), ' ', timeEl(r.period_end, { relative: false })) : null,
+      error,
+      h('div', { class: 'buttons' }, run, r.locked ? unlock : null)));
+  }
+  load();
+}

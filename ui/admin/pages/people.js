@@ -1,0 +1,148 @@
+// People and links: employees (number, name, role, PIN, personnummer), links, and who may stamp on what.
+import { get, post, patch, put } from '../api.js';
+import { t, errorText } from '../i18n.js';
+import { h, clear, field, modal, setFieldError, toast } from '../util.js';
+import { personnummerProblem } from '../personnummer.js';
+
+const ROLES = ['employee', 'team_lead', 'manager', 'admin'];
+
+export function renderPeople(main) {
+  const peopleBox = h('div', { class: 'card flush' }, h('p', { class: 'pad muted', text: t('admin.loading') }));
+  const linksBox = h('div', { class: 'card flush' });
+  let people = [];
+  let links = [];
+  clear(main,
+    h('div', { class: 'page-head' }, h('div', {}, h('h1', { text: t('admin.people.title') }), h('p', { class: 'lead', text: t('admin.people.lead') })),
+      h('button', { type: 'button', class: 'btn primary', id: 'person-new', onclick: () => editPerson(null), text: t('admin.people.new') })),
+    peopleBox,
+    h('div', { class: 'page-head sub' }, h('h2', { text: t('admin.links.title') }),
+      h('button', { type: 'button', class: 'btn', id: 'link-new', onclick: () => editLink(null), text: t('admin.links.new') })),
+    linksBox);
+
+  const linkName = (id) => { const l = links.find((x) => x.id === id); return l ? `${l.project} · ${l.account}` : id; };
+
+  async function load() {
+    try {
+      const [p, l] = await Promise.all([get('/api/v1/employees?limit=1000'), get('/api/v1/links?limit=1000')]);
+      people = p.items; links = l.items;
+      drawPeople(); drawLinks();
+    } catch (err) { clear(peopleBox, h('p', { class: 'pad form-error', text: errorText(err) })); }
+  }
+
+  function drawPeople() {
+    clear(peopleBox, h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'people' },
+      h('caption', { class: 'sr-only', text: t('admin.people.title') }),
+      h('thead', {}, h('tr', {}, ['admin.people.col.number', 'admin.people.col.name', 'admin.people.col.role', 'admin.people.col.personnummer', 'admin.people.col.links', 'admin.people.col.status'].map((k) => h('th', { scope: 'col', text: t(k) })),
+        h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: t('admin.actions') })))),
+      h('tbody', {}, people.map((p) => h('tr', { class: p.active ? null : 'inactive' },
+        h('td', { 'data-label': t('admin.people.col.number'), text: p.number || '—' }),
+        h('td', { 'data-label': t('admin.people.col.name') }, h('strong', { text: p.name }), p.username ? h('div', { class: 'muted small', text: p.username }) : null),
+        h('td', { 'data-label': t('admin.people.col.role'), text: t('admin.role.' + p.role) }),
+        h('td', { 'data-label': t('admin.people.col.personnummer'), text: p.personnummer_last4 ? '••••••••-' + p.personnummer_last4 : '—' }),
+        h('td', { 'data-label': t('admin.people.col.links') }, p.links.length ? p.links.map((id) => h('span', { class: 'chip', text: linkName(id) })) : h('span', { class: 'muted', text: '—' })),
+        h('td', { 'data-label': t('admin.people.col.status') }, h('span', { class: 'badge ' + (p.active ? 'ok' : 'off'), text: t(p.active ? 'admin.active' : 'admin.inactive') })),
+        h('td', { class: 'actions' }, h('button', { type: 'button', class: 'btn small', 'aria-label': t('admin.people.edit_label', { name: p.name }), onclick: () => editPerson(p), text: t('admin.edit') }))))))));
+  }
+
+  function drawLinks() {
+    if (!links.length) { clear(linksBox, h('div', { class: 'empty' }, h('p', { text: t('admin.links.empty') }))); return; }
+    clear(linksBox, h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'links' },
+      h('caption', { class: 'sr-only', text: t('admin.links.title') }),
+      h('thead', {}, h('tr', {}, ['admin.links.col.project', 'admin.links.col.account', 'admin.people.col.status'].map((k) => h('th', { scope: 'col', text: t(k) })),
+        h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: t('admin.actions') })))),
+      h('tbody', {}, links.map((l) => h('tr', { class: l.active ? null : 'inactive' },
+        h('td', { 'data-label': t('admin.links.col.project'), text: l.project }),
+        h('td', { 'data-label': t('admin.links.col.account'), text: l.account }),
+        h('td', { 'data-label': t('admin.people.col.status') }, h('span', { class: 'badge ' + (l.active ? 'ok' : 'off'), text: t(l.active ? 'admin.active' : 'admin.inactive') })),
+        h('td', { class: 'actions' }, h('button', { type: 'button', class: 'btn small', 'aria-label': t('admin.links.edit_label', { name: `${l.project} · ${l.account}` }), onclick: () => editLink(l), text: t('admin.edit') }))))))));
+  }
+
+  function editPerson(p) {
+    modal(t(p ? 'admin.people.edit_title' : 'admin.people.new'), (body, close) => {
+      const number = h('input', { id: 'p-number', value: p?.number || '', maxlength: 32, required: true });
+      const name = h('input', { id: 'p-name', value: p?.name || '', maxlength: 200, required: true, autocomplete: 'off' });
+      const role = h('select', { id: 'p-role' }, ROLES.map((r) => h('option', { value: r, selected: (p?.role || 'employee') === r, text: t('admin.role.' + r) })));
+      const pin = h('input', { id: 'p-pin', type: 'password', inputmode: 'numeric', autocomplete: 'new-password', maxlength: 8 });
+      const pnr = h('input', { id: 'p-pnr', autocomplete: 'off', inputmode: 'numeric', maxlength: 13, placeholder: t('admin.people.pnr_placeholder') });
+      const active = h('input', { id: 'p-active', type: 'checkbox', checked: p ? p.active : true });
+      const checks = links.filter((l) => l.active || p?.links.includes(l.id)).map((l) => {
+        const id = 'p-link-' + l.id;
+        return h('label', { class: 'check', for: id }, h('input', { type: 'checkbox', id, value: l.id, checked: p?.links.includes(l.id) }), `${l.project} · ${l.account}`);
+      });
+      const error = h('p', { class: 'form-error', role: 'alert', id: 'person-error' });
+      const form = h('form', { novalidate: true },
+        h('div', { class: 'grid-2 tight' },
+          field(t('admin.people.number'), number), field(t('admin.people.name'), name),
+          field(t('admin.people.role'), role),
+          field(t(p ? 'admin.people.pin_change' : 'admin.people.pin'), pin, t('admin.people.pin_hint'))),
+        field(t(p ? 'admin.people.pnr_change' : 'admin.people.pnr'), pnr, p?.personnummer_last4 ? t('admin.people.pnr_stored', { last4: p.personnummer_last4 }) : t('admin.people.pnr_hint')),
+        h('div', { class: 'field' }, h('label', { class: 'check', for: 'p-active' }, active, t('admin.active'))),
+        h('fieldset', { class: 'links-pick' }, h('legend', { text: t('admin.people.links') }), checks.length ? checks : h('p', { class: 'muted', text: t('admin.links.empty') })),
+        error,
+        h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'btn primary', id: 'person-save', text: t('admin.save') }),
+          h('button', { type: 'button', class: 'btn', onclick: close, text: t('admin.cancel') })));
+      pnr.addEventListener('blur', () => { const pr = pnr.value.trim() && personnummerProblem(pnr.value); setFieldError(pnr, pr ? t('error.invalid_personnummer') + ' ' + t(pr) : ''); });
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        error.textContent = '';
+        let ok = true;
+        for (const [input, bad, msg] of [
+          [number, !number.value.trim(), 'admin.people.required'],
+          [name, !name.value.trim(), 'admin.people.required'],
+          [pin, (!p && !pin.value) || (pin.value && !/^[0-9]{4,8}$/.test(pin.value)), 'admin.people.pin_invalid'],
+        ]) { setFieldError(input, bad ? t(msg) : ''); if (bad) ok = false; }
+        const pr = pnr.value.trim() ? personnummerProblem(pnr.value) : null;
+        setFieldError(pnr, pr ? t('error.invalid_personnummer') + ' ' + t(pr) : '');
+        if (pr) ok = false;
+        if (!ok) { form.querySelector('[aria-invalid="true"]')?.focus(); return; }
+        const input = { number: number.value.trim(), name: name.value.trim(), role: role.value, active: active.checked };
+        if (pin.value) input.pin = pin.value;
+        if (pnr.value.trim()) input.personnummer = pnr.value.trim();
+        const chosen = [...form.querySelectorAll('.links-pick input:checked')].map((c) => c.value);
+        try {
+          const saved = p ? await patch(`/api/v1/employees/${p.id}`, input) : await post('/api/v1/employees', input);
+          await put(`/api/v1/employees/${saved.id}/links`, { link_ids: chosen });
+          toast(t('admin.people.saved', { name: saved.name }));
+          close();
+          load();
+        } catch (err) {
+          if (err.code === 'invalid_personnummer') setFieldError(pnr, errorText(err));
+          error.textContent = errorText(err);
+        }
+      });
+      body.append(form);
+      number.focus();
+    });
+  }
+
+  function editLink(l) {
+    modal(t(l ? 'admin.links.edit_title' : 'admin.links.new'), (body, close) => {
+      const project = h('input', { id: 'l-project', value: l?.project || '', required: true, maxlength: 200 });
+      const account = h('input', { id: 'l-account', value: l?.account || '', required: true, maxlength: 200 });
+      const active = h('input', { id: 'l-active', type: 'checkbox', checked: l ? l.active : true });
+      const error = h('p', { class: 'form-error', role: 'alert' });
+      const form = h('form', { novalidate: true },
+        field(t('admin.links.project'), project), field(t('admin.links.account'), account),
+        h('div', { class: 'field' }, h('label', { class: 'check', for: 'l-active' }, active, t('admin.active'))),
+        error,
+        h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'btn primary', id: 'link-save', text: t('admin.save') }),
+          h('button', { type: 'button', class: 'btn', onclick: close, text: t('admin.cancel') })));
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        let ok = true;
+        for (const i of [project, account]) { const bad = !i.value.trim(); setFieldError(i, bad ? t('admin.people.required') : ''); if (bad) ok = false; }
+        if (!ok) return;
+        const input = { project: project.value.trim(), account: account.value.trim(), active: active.checked };
+        try {
+          if (l) await patch(`/api/v1/links/${l.id}`, input); else await post('/api/v1/links', input);
+          toast(t('admin.links.saved'));
+          close();
+          load();
+        } catch (err) { error.textContent = errorText(err); }
+      });
+      body.append(form);
+      project.focus();
+    });
+  }
+  load();
+}

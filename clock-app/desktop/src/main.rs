@@ -1,0 +1,203 @@
+//! stampclock's kiosk app: the Tauri 2 shell over `clock-core`.
+//!
+//! The window is a kiosk (fullscreen, undecorated, always on top) that refuses to close unless an
+//! admin or manager identified with their PIN exits from the settings screen. Each command calls
+//! clock-core once and answers errors as `{code, message}`; the UI translates `code`
+//! (`error.<code>` in `ui/i18n/*.json`). The sync engine starts at launch.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use clock_core::enrolment::Uninstalled;
+use clock_core::{CoreError, DeviceInfo, EmployeeScreen, Identified, Kiosk, KioskOptions, StampReceipt, SyncHandle, SyncReport, SyncStatus};
+use serde::Serialize;
+use tauri::{Manager, State, WindowEvent};
+
+/// An error as the UI receives it: a stable code to translate and an English sentence for logs.
+#[derive(Debug, Serialize)]
+struct UiError {
+    code: String,
+    message: String,
+}
+
+impl From<CoreError> for UiError {
+    fn from(e: CoreError) -> UiError {
+        UiError { code: e.code().to_owned(), message: e.to_string() }
+    }
+}
+
+impl UiError {
+    fn new(code: &str, message: &str) -> UiError {
+        UiError { code: code.to_owned(), message: message.to_owned() }
+    }
+}
+
+type UiResult<T> = Result<T, UiError>;
+
+/// The app's state: the core, the sync engine, and who is identified at the tablet right now.
+struct AppState {
+    kiosk: Kiosk,
+    sync: SyncHandle,
+    session: Mutex<Option<Identified>>,
+    exit_allowed: AtomicBool,
+}
+
+impl AppState {
+    fn who(&self) -> UiResult<Identified> {
+        self.session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or_else(|| UiError::new("not_identified", "nobody is identified at the tablet"))
+    }
+}
+
+/// Who was identified, as the UI shows it.
+#[derive(Debug, Serialize)]
+struct Person {
+    number: String,
+    name: String,
+    role: String,
+    may_administer: bool,
+}
+
+impl From<&Identified> for Person {
+    fn from(who: &Identified) -> Person {
+        Person {
+            number: who.number.clone(),
+            name: who.name.clone(),
+            role: serde_json::to_value(who.role).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            may_administer: who.may_administer(),
+        }
+    }
+}
+
+#[tauri::command]
+fn device_info(state: State<'_, AppState>) -> UiResult<Option<DeviceInfo>> {
+    Ok(state.kiosk.device_info()?)
+}
+
+#[tauri::command]
+fn sync_status(state: State<'_, AppState>) -> UiResult<SyncStatus> {
+    Ok(state.kiosk.sync_status()?)
+}
+
+#[tauri::command]
+async fn enrol(state: State<'_, AppState>, server_url: String, code: String) -> UiResult<Option<DeviceInfo>> {
+    state.kiosk.enrol(&server_url, &code).await?;
+    // The roster arrives with the first sync: run it now rather than at the next tick.
+    state.sync.reconnected();
+    Ok(state.kiosk.device_info()?)
+}
+
+#[tauri::command]
+fn identify(state: State<'_, AppState>, number: String, pin: String) -> UiResult<Person> {
+    let who = state.kiosk.identify(&number, &pin)?;
+    let person = Person::from(&who);
+    *state.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(who);
+    Ok(person)
+}
+
+#[tauri::command]
+fn sign_out(state: State<'_, AppState>) {
+    *state.session.lock().unwrap_or_else(|p| p.into_inner()) = None;
+}
+
+#[tauri::command]
+fn employee_screen(state: State<'_, AppState>) -> UiResult<EmployeeScreen> {
+    let who = state.who()?;
+    Ok(state.kiosk.employee_screen(&who)?)
+}
+
+#[tauri::command]
+fn start_task(state: State<'_, AppState>, link_id: String, comment: Option<String>) -> UiResult<StampReceipt> {
+    let who = state.who()?;
+    let link = uuid::Uuid::parse_str(&link_id).map_err(|_| UiError::from(CoreError::LinkNotAllowed))?;
+    let comment = comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    Ok(state.kiosk.start(&who, Some(link), comment)?)
+}
+
+#[tauri::command]
+fn stop_task(state: State<'_, AppState>) -> UiResult<StampReceipt> {
+    let who = state.who()?;
+    Ok(state.kiosk.stop(&who)?)
+}
+
+#[tauri::command]
+async fn sync_now(state: State<'_, AppState>) -> UiResult<SyncReport> {
+    Ok(state.sync.sync_now().await?)
+}
+
+#[tauri::command]
+async fn uninstall(state: State<'_, AppState>, personnummer: String) -> UiResult<Uninstalled> {
+    let done = state.kiosk.uninstall(&personnummer).await?;
+    *state.session.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    Ok(done)
+}
+
+/// Leaves kiosk mode: only an active admin or manager of the cached roster, with their PIN.
+#[tauri::command]
+fn exit_app(app: tauri::AppHandle, state: State<'_, AppState>, number: String, pin: String) -> UiResult<()> {
+    let who = state.kiosk.identify(&number, &pin)?;
+    if !who.may_administer() {
+        return Err(UiError::from(CoreError::NotAuthorised));
+    }
+    tracing::info!(number = %who.number, "kiosk exit by an admin or manager");
+    state.exit_allowed.store(true, Ordering::SeqCst);
+    app.exit(0);
+    Ok(())
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("STAMPCLOCK_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let data_dir = app.path().app_data_dir()?;
+            std::fs::create_dir_all(&data_dir)?;
+            tracing::info!(dir = %data_dir.display(), "app data directory");
+            let mut options = KioskOptions::new(&data_dir);
+            options.platform = format!(
+                "{} {}; WebKitGTK; stampclock-kiosk {}",
+                std::env::consts::OS,
+                std::env::consts::ARCH,
+                env!("CARGO_PKG_VERSION")
+            );
+            let kiosk = Kiosk::open(options)?;
+            // The engine's loop lives on Tauri's tokio runtime; its first sync runs at once.
+            let engine = kiosk.clone();
+            let sync = tauri::async_runtime::block_on(async move { clock_core::sync::spawn(engine) });
+            app.manage(AppState { kiosk, sync, session: Mutex::new(None), exit_allowed: AtomicBool::new(false) });
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                let allowed = window.state::<AppState>().exit_allowed.load(Ordering::SeqCst);
+                if !allowed {
+                    tracing::info!("close refused: kiosk mode (an admin or manager exits from settings)");
+                    api.prevent_close();
+                }
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            device_info,
+            sync_status,
+            enrol,
+            identify,
+            sign_out,
+            employee_screen,
+            start_task,
+            stop_task,
+            sync_now,
+            uninstall,
+            exit_app
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("stampclock kiosk: {e}");
+        std::process::exit(1);
+    }
+}

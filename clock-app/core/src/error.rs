@@ -67,12 +67,16 @@ pub enum CoreError {
     /// Any other error answer of the server, with its code.
     #[error("the server refused: {message} ({code})")]
     Server { status: u16, code: String, message: String },
+    /// The tablet's storage is full (or the database reached its configured cap): the action
+    /// was not saved, and everything saved before is intact.
+    #[error("the tablet's storage is full: this was not saved (earlier stamps are safe); free space or tell an admin")]
+    StorageFull,
     /// The local database failed.
     #[error("local database: {0}")]
-    Storage(#[from] rusqlite::Error),
+    Storage(rusqlite::Error),
     /// A file (the device key) could not be read or written.
     #[error("file: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     /// Something stored or received cannot be understood.
     #[error("corrupt data: {0}")]
     Corrupt(String),
@@ -102,6 +106,7 @@ impl CoreError {
             CoreError::UnsyncedEvents => "unsynced_events",
             CoreError::TooManyAttempts => "too_many_attempts",
             CoreError::Server { code, .. } => code,
+            CoreError::StorageFull => "storage_full",
             CoreError::Storage(_) => "storage",
             CoreError::Io(_) => "io",
             CoreError::Corrupt(_) => "corrupt",
@@ -114,6 +119,24 @@ impl CoreError {
             CoreError::Offline(_) => true,
             CoreError::Server { status, .. } => *status >= 500 || *status == 429,
             _ => false,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for CoreError {
+    fn from(e: rusqlite::Error) -> CoreError {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => CoreError::StorageFull,
+            _ => CoreError::Storage(e),
+        }
+    }
+}
+
+impl From<std::io::Error> for CoreError {
+    fn from(e: std::io::Error) -> CoreError {
+        match e.kind() {
+            std::io::ErrorKind::StorageFull => CoreError::StorageFull,
+            _ => CoreError::Io(e),
         }
     }
 }

@@ -44,6 +44,9 @@ pub struct KioskOptions {
     pub platform: String,
     /// Limit for one HTTP request, connection included.
     pub http_timeout: StdDuration,
+    /// Cap on the local database's size in bytes (`None`: as much as the disk holds). Reaching
+    /// it behaves like a full disk: the action fails with `storage_full`, nothing is half-saved.
+    pub max_database_bytes: Option<u64>,
 }
 
 impl KioskOptions {
@@ -54,6 +57,7 @@ impl KioskOptions {
             clock: Clock::system(),
             platform: format!("{} {}; stampclock-core {APP_VERSION}", std::env::consts::OS, std::env::consts::ARCH),
             http_timeout: StdDuration::from_secs(30),
+            max_database_bytes: None,
         }
     }
 }
@@ -117,7 +121,7 @@ pub struct DeviceInfo {
 impl Kiosk {
     /// Opens the data directory (creating and migrating the database).
     pub fn open(options: KioskOptions) -> CoreResult<Kiosk> {
-        let store = Store::open(&options.data_dir)?;
+        let store = Store::open(&options.data_dir, options.max_database_bytes)?;
         let http = reqwest::Client::builder()
             .connect_timeout(options.http_timeout.min(StdDuration::from_secs(10)))
             .timeout(options.http_timeout)

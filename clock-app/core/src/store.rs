@@ -153,8 +153,9 @@ fn build_event(raw: RawEvent) -> CoreResult<StoredEvent> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database in `dir` and brings its schema up to date.
-    pub fn open(dir: &Path) -> CoreResult<Store> {
+    /// Opens (creating if needed) the database in `dir` and brings its schema up to date;
+    /// `max_bytes` caps its size (SQLite answers SQLITE_FULL past it, as on a full disk).
+    pub fn open(dir: &Path, max_bytes: Option<u64>) -> CoreResult<Store> {
         std::fs::create_dir_all(dir)?;
         let conn = Connection::open(dir.join(DB_FILE))?;
         conn.busy_timeout(StdDuration::from_secs(10))?;
@@ -163,6 +164,12 @@ impl Store {
             return Err(CoreError::Corrupt(format!("journal_mode is {mode}, expected wal")));
         }
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        if let Some(bytes) = max_bytes {
+            let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+            let pages = bytes / u64::try_from(page).unwrap_or(4096).max(1);
+            // SQLite never lowers the cap below the pages already in use.
+            conn.query_row(&format!("PRAGMA max_page_count = {}", pages.max(1)), [], |_| Ok(()))?;
+        }
         let store = Store { conn: Mutex::new(conn) };
         store.migrate()?;
         Ok(store)

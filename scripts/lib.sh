@@ -48,3 +48,46 @@ ensure_postgres() {
   echo "PostgreSQL did not come up on 127.0.0.1:5432" >&2
   exit 1
 }
+
+# What the Tauri kiosk app needs to compile (WebKitGTK and friends).
+need_desktop_build_deps() {
+  apt_install libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libxdo-dev \
+    libayatana-appindicator3-dev librsvg2-dev
+}
+
+# What the kiosk's end-to-end test needs: a virtual display, a window manager (fullscreen needs
+# one), WebKitWebDriver and tauri-driver.
+need_kiosk_e2e_deps() {
+  apt_install xvfb xauth openbox webkit2gtk-driver
+  if ! command -v tauri-driver >/dev/null 2>&1; then
+    step "installing tauri-driver"
+    cargo install tauri-driver --locked
+  fi
+}
+
+# What the admin UI's browser tests need: Debian's Chromium, Node.js and the npm packages of
+# tests/admin-ui (playwright-core drives the system Chromium; it never downloads a browser).
+need_browser_test_deps() {
+  apt_install chromium fonts-dejavu-core
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  if [ ! -d tests/admin-ui/node_modules/playwright-core ] || [ ! -d tests/admin-ui/node_modules/axe-core ] \
+     || [ tests/admin-ui/package-lock.json -nt tests/admin-ui/node_modules/.package-lock.json ]; then
+    step "npm packages of the admin UI tests"
+    (cd tests/admin-ui && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# Uses $DISPLAY when there is one; otherwise starts Xvfb (and openbox) on a free display number,
+# exports DISPLAY and registers the cleanup. Idempotent within one script.
+ensure_display() {
+  if [ -n "${DISPLAY:-}" ] && d="${DISPLAY#*:}" && [ -e "/tmp/.X11-unix/X${d%%.*}" ]; then return 0; fi
+  local n=90
+  while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+  step "starting Xvfb on :$n"
+  Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+  xvfb_pid=$!
+  export DISPLAY=":$n"
+  for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
+  if command -v openbox >/dev/null 2>&1; then openbox >/dev/null 2>&1 & wm_pid=$!; fi
+  trap 'kill ${wm_pid:-} ${xvfb_pid:-} 2>/dev/null || true' EXIT
+}

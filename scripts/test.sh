@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of the project: lints, unit tests, and the end-to-end suites against the real
-# server on PostgreSQL and SQLite. Installs and starts what it needs, idempotently, so it also
+# Runs every test of the project: lints, unit tests, the end-to-end suites against the real
+# server on PostgreSQL and SQLite, the real Tauri kiosk app through tauri-driver under Xvfb, and
+# the admin UI in headless Chromium. Installs and starts what it needs, idempotently, so it also
 # works on a fresh Debian machine. Long fuzz and load runs are separate: docs/BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,14 +9,39 @@ source scripts/lib.sh
 
 need_rust
 need_build_tools
+need_desktop_build_deps
+need_kiosk_e2e_deps
+need_browser_test_deps
 ensure_postgres
 
 step "clippy (warnings fail the run)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "tests"
+step "building the server binary the kiosk and browser tests start"
+cargo build --locked -p sync-server
+server_bin="$PWD/target/debug/sync-server"
+export STAMPCLOCK_SERVER_BIN="$server_bin"
+
+ensure_display
+
+step "Rust tests (unit, end to end on PostgreSQL and SQLite, the kiosk app through WebDriver)"
+set +e
 cargo test --workspace --locked --no-fail-fast 2>&1 | tee target/test-output.log
-# Summarise across all test binaries in the plain form CI reads.
+rust_rc=${PIPESTATUS[0]}
+
+step "admin UI in headless Chromium"
+(cd tests/admin-ui && npm test) 2>&1 | tee target/admin-ui-test-output.log
+ui_rc=${PIPESTATUS[0]}
+set -e
+
+# Summarise across all runners in the plain form CI reads.
 passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' target/test-output.log | awk '{s+=$4} END {print s+0}')
 failed=$(grep -Eo '; [0-9]+ failed' target/test-output.log | awk '{s+=$2} END {print s+0}')
-echo "${passed} passed, ${failed} failed"
+ui_passed=$(grep -Eo '^# pass [0-9]+' target/admin-ui-test-output.log | awk '{s+=$3} END {print s+0}')
+ui_failed=$(grep -Eo '^# fail [0-9]+' target/admin-ui-test-output.log | awk '{s+=$3} END {print s+0}')
+echo "Rust: ${passed} passed, ${failed} failed; admin UI: ${ui_passed} passed, ${ui_failed} failed" >&2
+echo "$((passed + ui_passed)) passed, $((failed + ui_failed)) failed"
+if [ "$rust_rc" != 0 ] || [ "$ui_rc" != 0 ]; then
+  echo "FAILED (cargo test exit $rust_rc, admin UI tests exit $ui_rc)" >&2
+  exit 1
+fi

@@ -1,21 +1,58 @@
 #!/usr/bin/env bash
 # Runs the system: the sync server on an embedded SQLite database with the demo organisation,
-# serving the API (and the admin UI) on http://127.0.0.1:8080. Ctrl-C stops it.
+# serving the API and the admin UI on http://127.0.0.1:8080, and the kiosk app (the Tauri wall
+# tablet) enrolled against it — on this display, or under Xvfb where there is none.
+# Ctrl-C stops both. STAMPCLOCK_NO_KIOSK=1 runs the server alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 need_rust
 need_build_tools
+command -v curl >/dev/null 2>&1 || apt_install curl
 export STAMPCLOCK_DATA_DIR="${STAMPCLOCK_DATA_DIR:-$PWD/data}"
 listen="${STAMPCLOCK_LISTEN:-127.0.0.1:8080}"
+kiosk="${STAMPCLOCK_NO_KIOSK:-0}"
+
+if [ "$kiosk" != 1 ]; then
+  need_desktop_build_deps
+  apt_install xvfb xauth openbox
+fi
 
 step "building the server"
 cargo build --release --locked -p sync-server
 server=target/release/sync-server
+if [ "$kiosk" != 1 ]; then
+  step "building the kiosk app"
+  cargo build --release --locked -p clock-app
+fi
 
 step "demo organisation"
 "$server" demo
 
-step "serving on http://$listen (Ctrl-C stops)"
-exec "$server" serve --listen "$listen"
+step "serving on http://$listen"
+"$server" serve --listen "$listen" &
+server_pid=$!
+trap 'kill ${app_pid:-} $server_pid ${wm_pid:-} ${xvfb_pid:-} 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 1 100); do
+  curl -fsS "http://$listen/api/v1/health" >/dev/null 2>&1 && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "the server did not start" >&2; exit 1; }
+  sleep 0.2
+done
+
+if [ "$kiosk" != 1 ]; then
+  # The kiosk keeps its data (device key, outbox) under data/kiosk; on its first start it enrols
+  # itself with the demo enrolment code, later starts reuse the enrolment.
+  export XDG_DATA_HOME="$STAMPCLOCK_DATA_DIR/kiosk"
+  export STAMPCLOCK_KIOSK_SERVER="http://$listen"
+  STAMPCLOCK_KIOSK_ENROLMENT_CODE="$(cat "$STAMPCLOCK_DATA_DIR/demo-enrolment-code.txt")"
+  export STAMPCLOCK_KIOSK_ENROLMENT_CODE
+  ensure_display
+  trap 'kill ${app_pid:-} $server_pid ${wm_pid:-} ${xvfb_pid:-} 2>/dev/null || true' EXIT INT TERM
+  step "starting the kiosk app on display $DISPLAY (staff: number 101, PIN 1111)"
+  target/release/clock-app &
+  app_pid=$!
+fi
+
+echo "Admin UI: http://$listen  (admin / stampclock-demo). Ctrl-C stops everything." >&2
+wait "$server_pid"

@@ -5,6 +5,8 @@ import { setLanguage, language, t, errorText, languageForTimeZone, LANGUAGES } f
 
 const IDLE_AFTER_MS = 15000;
 const STATUS_EVERY_MS = 2000;
+// Where the language chosen in settings is remembered (it wins over the organisation's default).
+const LANGUAGE_KEY = 'stampclock-language';
 
 const invoke = (cmd, args) => window.__TAURI__.core.invoke(cmd, args);
 const $ = (id) => document.getElementById(id);
@@ -82,7 +84,7 @@ $('enrol-form').addEventListener('submit', async (e) => {
   try {
     state.device = await invoke('enrol', { serverUrl: $('enrol-url').value.trim(), code: $('enrol-code').value.trim() });
     $('enrol-code').value = '';
-    if (!localStorage.getItem('kiosk.lang')) await setLanguage(languageForTimeZone(state.device?.time_zone) || 'en');
+    if (!localStorage.getItem(LANGUAGE_KEY)) await setLanguage(languageForTimeZone(state.device?.time_zone) || 'en');
     await goIdle();
   } catch (err) {
     $('enrol-error').textContent = errorText(err);
@@ -380,7 +382,7 @@ $('uninstall-submit').addEventListener('click', async () => {
 document.querySelector('.langs').addEventListener('click', async (e) => {
   const lang = e.target.closest('.lang')?.dataset.lang;
   if (!lang || !LANGUAGES.includes(lang)) return;
-  localStorage.setItem('kiosk.lang', lang);
+  localStorage.setItem(LANGUAGE_KEY, lang);
   await setLanguage(lang);
   renderSettings();
 });
@@ -399,7 +401,7 @@ $('exit-submit').addEventListener('click', async () => {
 
 async function main() {
   await refreshDevice();
-  const saved = localStorage.getItem('kiosk.lang');
+  const saved = localStorage.getItem(LANGUAGE_KEY);
   await setLanguage(saved || languageForTimeZone(state.device?.time_zone) || (navigator.language || 'en').slice(0, 2));
   await refreshStatus();
   show(state.device ? 'idle' : 'enrol');
@@ -407,6 +409,9 @@ async function main() {
   setInterval(() => { if (state.screen === 'idle') renderIdle(); }, 1000);
   setInterval(refreshStatus, STATUS_EVERY_MS);
   document.body.dataset.ready = 'true';
+  // Start-up telemetry: the second animation frame after the first screen was shown runs once
+  // that screen has been painted; the shell then logs "first screen shown".
+  requestAnimationFrame(() => requestAnimationFrame(() => { invoke('ui_ready', { screen: state.screen }).catch(() => {}); }));
 }
 
 main().catch((err) => {

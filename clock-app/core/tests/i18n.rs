@@ -57,7 +57,8 @@ fn kiosk_ids() -> BTreeSet<String> {
                 rest = &rest[at + 1..];
                 let end = rest.find(quote).expect("closing quote");
                 let id = &rest[..end];
-                if id.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_') && !id.ends_with('.') {
+                let is_file = dir.join(id).exists(); // e.g. href="kiosk.css"
+                if !is_file && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_') && !id.ends_with('.') {
                     ids.insert(id.to_owned());
                 }
                 rest = &rest[end..];
@@ -127,6 +128,7 @@ fn every_error_code_of_the_core_is_translated() {
         CoreError::NotAuthorised,
         CoreError::UnsyncedEvents,
         CoreError::TooManyAttempts,
+        CoreError::StorageFull,
         CoreError::Io(std::io::Error::other("x")),
         CoreError::Corrupt(String::new()),
     ];

@@ -6,7 +6,8 @@
 //! (`error.<code>` in `ui/i18n/*.json`). The sync engine starts at launch.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
 
 use clock_core::enrolment::Uninstalled;
 use clock_core::{CoreError, DeviceInfo, EmployeeScreen, Identified, Kiosk, KioskOptions, StampReceipt, SyncHandle, SyncReport, SyncStatus};
@@ -33,6 +34,9 @@ impl UiError {
 }
 
 type UiResult<T> = Result<T, UiError>;
+
+/// When `main` began, for the start-up line of [`ui_ready`].
+static LAUNCHED: OnceLock<Instant> = OnceLock::new();
 
 /// The app's state: the core, the sync engine, and who is identified at the tablet right now.
 struct AppState {
@@ -135,6 +139,15 @@ async fn uninstall(state: State<'_, AppState>, personnummer: String) -> UiResult
     Ok(done)
 }
 
+/// Start-up telemetry: the UI calls this once, when its first screen has been painted. The log
+/// line "first screen shown" carries its timestamp (`scripts/bench-kiosk.sh` times app start to
+/// idle screen by it) and the milliseconds since `main` began.
+#[tauri::command]
+fn ui_ready(screen: String) {
+    let since_main_ms = LAUNCHED.get().map(|t| t.elapsed().as_millis()).unwrap_or_default();
+    tracing::info!(screen = ?screen, since_main_ms, "first screen shown");
+}
+
 /// Leaves kiosk mode: only an active admin or manager of the cached roster, with their PIN.
 #[tauri::command]
 fn exit_app(app: tauri::AppHandle, state: State<'_, AppState>, number: String, pin: String) -> UiResult<()> {
@@ -148,7 +161,30 @@ fn exit_app(app: tauri::AppHandle, state: State<'_, AppState>, number: String, p
     Ok(())
 }
 
+/// Unattended enrolment for fleet roll-outs and the demo: when the tablet is not enrolled and
+/// both `STAMPCLOCK_KIOSK_SERVER` and `STAMPCLOCK_KIOSK_ENROLMENT_CODE` are set, enrol with them
+/// before the first screen. On failure the reason is logged and the enrolment screen shows as
+/// usual; an enrolled tablet ignores the variables.
+fn provision(kiosk: &Kiosk) {
+    let (Ok(server), Ok(code)) = (std::env::var("STAMPCLOCK_KIOSK_SERVER"), std::env::var("STAMPCLOCK_KIOSK_ENROLMENT_CODE")) else {
+        return;
+    };
+    match kiosk.device_info() {
+        Ok(Some(_)) => return,
+        Ok(None) => {}
+        Err(e) => {
+            tracing::warn!(code = e.code(), "provisioning skipped: {e}");
+            return;
+        }
+    }
+    match tauri::async_runtime::block_on(kiosk.enrol(&server, &code)) {
+        Ok(d) => tracing::info!(device = %d.device_id, server = %server, "provisioned from the environment"),
+        Err(e) => tracing::warn!(code = e.code(), server = %server, "provisioning failed, showing the enrolment screen: {e}"),
+    }
+}
+
 fn main() {
+    LAUNCHED.get_or_init(Instant::now);
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("STAMPCLOCK_LOG").unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
@@ -167,6 +203,7 @@ fn main() {
                 env!("CARGO_PKG_VERSION")
             );
             let kiosk = Kiosk::open(options)?;
+            provision(&kiosk);
             // The engine's loop lives on Tauri's tokio runtime; its first sync runs at once.
             let engine = kiosk.clone();
             let sync = tauri::async_runtime::block_on(async move { clock_core::sync::spawn(engine) });
@@ -193,7 +230,8 @@ fn main() {
             stop_task,
             sync_now,
             uninstall,
-            exit_app
+            exit_app,
+            ui_ready
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -67,7 +67,7 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-fn serve(name: &str, files: &[(&str, &str)]) -> Response {
+fn serve(name: &str, files: &'static [(&'static str, &'static str)]) -> Response {
     let Some((name, body)) = files.iter().find(|(n, _)| *n == name) else {
         return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "not found").into_response();
     };

@@ -1,7 +1,7 @@
 // The admin UI shell: session, language, navigation between pages (hash routes).
 import { get, post, setCsrf, whenUnauthenticated } from './api.js';
 import { LANGUAGES, currentLang, preferredLang, setLang, t, translateStatic } from './i18n.js';
-import { h, clear } from './util.js';
+import { h, clear, closeDialogs, icon } from './util.js';
 import { renderLogin } from './pages/login.js';
 import { renderDevices } from './pages/devices.js';
 import { renderEnrolment } from './pages/enrolment.js';
@@ -16,7 +16,8 @@ const PAGES = [
   { id: 'quarantine', label: 'admin.nav.quarantine', render: renderQuarantine, roles: ['admin'] },
   { id: 'payroll', label: 'admin.nav.payroll', render: renderPayroll, roles: ['admin', 'manager'] },
   { id: 'people', label: 'admin.nav.people', render: renderPeople, roles: ['admin', 'manager'] },
-  { id: 'audit', label: 'admin.nav.audit', render: renderAudit, roles: ['admin', 'manager'] },
+  // The audit log API is for admins only (GET /api/v1/audit answers 403 to a manager).
+  { id: 'audit', label: 'admin.nav.audit', render: renderAudit, roles: ['admin'] },
 ];
 
 const state = { user: null, cleanup: null };
@@ -30,12 +31,13 @@ export function languageSwitch() {
     render();
     document.getElementById('lang')?.focus();
   });
-  return h('div', { class: 'lang-switch' }, h('span', { 'aria-hidden': 'true', class: 'globe', text: '🌐' }), select);
+  return h('div', { class: 'lang-switch' }, icon('globe'), select);
 }
 
 function stopPage() {
   if (state.cleanup) { try { state.cleanup(); } catch { /* ignore */ } }
   state.cleanup = null;
+  closeDialogs();
 }
 
 function visiblePages() {
@@ -68,7 +70,7 @@ function render() {
   }
   const pages = visiblePages();
   if (!pages.length) {
-    clear(root(), h('main', { id: 'main', class: 'login-wrap' }, h('div', { class: 'card' },
+    clear(root(), h('main', { id: 'main', class: 'login-wrap' }, h('div', { class: 'login-lang' }, languageSwitch()), h('div', { class: 'card notice' },
       h('h1', { text: t('admin.no_access.title') }), h('p', { text: t('admin.no_access.body') }),
       h('button', { type: 'button', class: 'btn', onclick: logout, text: t('admin.logout') }))));
     return;

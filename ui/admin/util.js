@@ -54,7 +54,31 @@ export function timeEl(iso, { relative = true, never = 'admin.never' } = {}) {
     relative ? relativeTime(iso) : shortDate(iso));
 }
 
-export function shortId(id) { return String(id).slice(0, 8); }
+// Ids are UUIDv7: the first digits are a timestamp shared by clocks installed around the same
+// time, so the short form people read is the random end of the id (the full id is on hover).
+export function shortId(id) { return String(id).slice(-8); }
+
+/** A small inline SVG icon (no emoji: not every computer has a font for them). */
+export function icon(name) {
+  const NS = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '18');
+  svg.setAttribute('height', '18');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  svg.setAttribute('class', 'icon icon-' + name);
+  const paths = {
+    globe: ['M12 2a10 10 0 1 0 0 20a10 10 0 1 0 0-20z', 'M2 12h20', 'M12 2c2.8 2.7 4.2 6 4.2 10s-1.4 7.3-4.2 10c-2.8-2.7-4.2-6-4.2-10s1.4-7.3 4.2-10z'],
+    lock: ['M6 11h12a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1v-8a1 1 0 0 1 1-1z', 'M8 11V7a4 4 0 0 1 8 0v4'],
+  }[name] || [];
+  for (const d of paths) {
+    const p = document.createElementNS(NS, 'path');
+    p.setAttribute('d', d);
+    svg.append(p);
+  }
+  return svg;
+}
 
 export function toast(message, kind = 'ok') {
   const box = document.getElementById('toast');
@@ -63,9 +87,12 @@ export function toast(message, kind = 'ok') {
   setTimeout(() => item.remove(), 5000);
 }
 
-// A modal <dialog>; returns {dialog, body, close}. Escape closes it; focus returns to the opener.
+// A modal <dialog>; returns {dialog, body, close}. `build(body, close)` fills it and may return the
+// element to focus first (else the browser picks). Escape closes it; focus returns to the opener,
+// or to its replacement (same data-focus key) when a live refresh redrew it meanwhile.
 export function modal(title, build) {
   const opener = document.activeElement;
+  const focusKey = opener && opener.dataset ? opener.dataset.focus : null;
   const titleId = 'dlg-' + Math.random().toString(36).slice(2);
   const body = h('div', { class: 'dialog-body' });
   const close = () => { dialog.close(); };
@@ -74,11 +101,38 @@ export function modal(title, build) {
       h('h2', { id: titleId, text: title }),
       h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('admin.close'), title: t('admin.close'), onclick: close, text: '✕' })),
     body);
-  dialog.addEventListener('close', () => { dialog.remove(); if (opener && opener.isConnected) opener.focus(); });
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    const target = opener && opener.isConnected ? opener : focusKey ? document.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`) : null;
+    if (target) target.focus();
+  });
   document.body.append(dialog);
-  build(body, close);
+  const first = build(body, close);
   dialog.showModal();
+  if (first) first.focus();
   return { dialog, body, close };
+}
+
+/** Closes every open dialog (leaving a page must not leave its dialog on top of the next one). */
+export function closeDialogs() {
+  for (const d of document.querySelectorAll('dialog')) { if (d.open) d.close(); else d.remove(); }
+}
+
+/**
+ * Asks a yes/no question in the app's own dialog (translated buttons, unlike window.confirm);
+ * resolves true only when the person chose `confirmLabel`. The safe choice has the focus.
+ */
+export function confirmDialog(title, message, confirmLabel, { danger = false, id = 'confirm-ok' } = {}) {
+  return new Promise((resolve) => {
+    let answer = false;
+    const { dialog } = modal(title, (body, close) => {
+      const ok = h('button', { type: 'button', class: 'btn ' + (danger ? 'danger' : 'primary'), id, text: confirmLabel, onclick: () => { answer = true; close(); } });
+      const cancel = h('button', { type: 'button', class: 'btn', text: t('admin.cancel'), onclick: close });
+      body.append(h('p', { text: message }), h('div', { class: 'buttons' }, ok, cancel));
+      return cancel;
+    });
+    dialog.addEventListener('close', () => resolve(answer));
+  });
 }
 
 export function field(label, input, hint) {
@@ -93,6 +147,11 @@ export function setFieldError(input, message) {
   const err = document.getElementById(input.id + '-err');
   if (err) err.textContent = message || '';
   if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+}
+
+/** The wall-clock time now, in the page's language. */
+export function clockTime(d = new Date()) {
+  return new Intl.DateTimeFormat(currentLang(), { timeStyle: 'medium' }).format(d);
 }
 
 export function currentPeriod() {

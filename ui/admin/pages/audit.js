@@ -1,7 +1,8 @@
 // Audit log: newest first, paginated with the API's cursor, filterable by kind.
 import { get } from '../api.js';
 import { t, has, errorText } from '../i18n.js';
-import { h, clear, field, exactTime, shortDate } from '../util.js';
+import { h, clear, field, exactTime, shortDate, shortId } from '../util.js';
+import { requirementText } from './devices.js';
 
 export const KINDS = ['enrolment_code_created', 'device_enrolled', 'sync_requirement_changed', 'device_uninstalled',
   'quarantine_accepted', 'quarantine_rejected', 'payroll_run', 'period_locked', 'period_unlocked'];
@@ -22,15 +23,42 @@ export function renderAudit(main) {
   let stack = [null];
   let nextCursor = null;
   const label = (k) => (has('admin.audit.kind.' + k) ? t('admin.audit.kind.' + k) : k);
-  const detailText = (d) => (d && typeof d === 'object' ? Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ') : '');
+  const detailText = (kind, d) => {
+    if (!d || typeof d !== 'object') return '';
+    switch (kind) {
+      case 'enrolment_code_created': return d.expires_at ? t('admin.audit.detail.expires', { time: shortDate(d.expires_at) }) : '';
+      case 'device_enrolled': return [d.platform, d.app_version ? 'v' + d.app_version : null].filter(Boolean).join(' · ');
+      case 'sync_requirement_changed': return d.state ? requirementText(d) : '';
+      case 'device_uninstalled': return [
+        d.via === 'tablet' ? t('admin.audit.detail.via_tablet') : d.via === 'web' ? t('admin.audit.detail.via_web') : null,
+        d.pending_events !== undefined ? t('admin.uninstall.pending', { n: d.pending_events }) : null,
+        d.last_contact_at !== undefined ? t('admin.uninstall.last_contact') + ' ' + (d.last_contact_at ? shortDate(d.last_contact_at) : t('admin.never')) : null,
+      ].filter(Boolean).join(' · ');
+      case 'payroll_run': return d.requirements_reset ? t('admin.audit.detail.requirements_reset', { n: d.requirements_reset }) : '';
+      default: return Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ');
+    }
+  };
+  // A device subject links to the registry; periods and other subjects are shown as they are.
+  const DEVICE_KINDS = ['device_enrolled', 'sync_requirement_changed', 'device_uninstalled'];
+  const subjectCell = (it) => {
+    if (!it.subject) return '—';
+    if (DEVICE_KINDS.includes(it.kind)) {
+      const label = t('admin.payroll.tablet', { id: shortId(it.subject) });
+      return it.kind === 'device_uninstalled' ? h('span', { title: it.subject, text: label }) : h('a', { href: '#/devices?device=' + it.subject, title: it.subject, text: label });
+    }
+    return it.subject.length > 12 ? h('code', { title: it.subject, text: shortId(it.subject) }) : it.subject;
+  };
 
+  let latest = 0;
   async function load() {
+    const seq = ++latest;
     const cursor = stack[stack.length - 1];
     const qs = new URLSearchParams({ limit: String(PAGE) });
     if (kind.value) qs.set('kind', kind.value);
     if (cursor) qs.set('cursor', cursor);
     try {
       const res = await get('/api/v1/audit?' + qs);
+      if (seq !== latest) return;
       nextCursor = res.next_cursor;
       prev.disabled = stack.length === 1;
       next.disabled = !nextCursor;
@@ -43,9 +71,9 @@ export function renderAudit(main) {
           h('td', { 'data-label': t('admin.audit.col.at') }, h('time', { datetime: it.at, title: exactTime(it.at), text: shortDate(it.at) })),
           h('td', { 'data-label': t('admin.audit.col.who'), text: it.by ? it.by.name : t('admin.history.system') }),
           h('td', { 'data-label': t('admin.audit.col.kind') }, h('span', { class: 'chip', text: label(it.kind) })),
-          h('td', { 'data-label': t('admin.audit.col.subject') }, it.subject ? h('code', { title: it.subject, text: it.subject.length > 12 ? it.subject.slice(0, 8) : it.subject }) : '—'),
-          h('td', { 'data-label': t('admin.audit.col.details'), class: 'details small', text: detailText(it.details) })))))));
-    } catch (err) { clear(box, h('p', { class: 'pad form-error', text: errorText(err) })); }
+          h('td', { 'data-label': t('admin.audit.col.subject') }, subjectCell(it)),
+          h('td', { 'data-label': t('admin.audit.col.details'), class: 'details small', text: detailText(it.kind, it.details) })))))));
+    } catch (err) { if (seq === latest) clear(box, h('p', { class: 'pad form-error', text: errorText(err) })); }
   }
   kind.addEventListener('change', () => { stack = [null]; load(); });
   next.addEventListener('click', () => { if (nextCursor) { stack.push(nextCursor); load(); } });

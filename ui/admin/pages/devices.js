@@ -1,7 +1,7 @@
 // Settings → Punch clocks: the registry, refreshed by polling; requirement, history, uninstall.
 import { get, put, del } from '../api.js';
-import { t, errorText } from '../i18n.js';
-import { h, clear, timeEl, shortId, toast, modal, field, exactTime, shortDate, currentPeriod } from '../util.js';
+import { t, has, errorText } from '../i18n.js';
+import { h, clear, timeEl, shortId, toast, modal, field, setFieldError, exactTime, shortDate, currentPeriod, relativeTime, clockTime } from '../util.js';
 
 const POLL_MS = 4000;
 // The tablets' sync interval (seed 000: every 5 minutes); stale after two intervals without contact.
@@ -28,7 +28,7 @@ export function renderDevices(main, { user, params }) {
   const table = h('table', { class: 'data devices' },
     h('caption', { class: 'sr-only', text: t('admin.devices.title') }),
     h('thead', {}, h('tr', {},
-      ['admin.devices.col.id', 'admin.devices.col.installed', 'admin.devices.col.last_contact', 'admin.devices.col.platform',
+      ['admin.devices.col.clock', 'admin.devices.col.installed', 'admin.devices.col.last_contact',
         'admin.devices.col.pending', 'admin.devices.col.last_full_sync', 'admin.devices.col.requirement']
         .map((k) => h('th', { scope: 'col', text: t(k) })),
       h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: t('admin.actions') })))),
@@ -41,6 +41,7 @@ export function renderDevices(main, { user, params }) {
     h('p', { class: 'muted small', text: t('admin.devices.stale_hint', { minutes: (2 * SYNC_INTERVAL_S) / 60 }) }));
 
   let devices = [];
+  let drawn = null;
   let timer = null;
   let highlight = params.get('device');
 
@@ -50,19 +51,30 @@ export function renderDevices(main, { user, params }) {
       h('button', { type: 'button', class: 'icon-btn', dataset: { focus: 'edit-' + d.id }, 'aria-label': t('admin.devices.edit_label', { id: shortId(d.id) }), title: t('admin.devices.edit'), onclick: () => openRequirement(d), text: '✎' }),
       isAdmin ? h('button', { type: 'button', class: 'icon-btn danger', dataset: { focus: 'del-' + d.id }, 'aria-label': t('admin.devices.uninstall_label', { id: shortId(d.id) }), title: t('admin.devices.uninstall'), onclick: () => uninstall(d), text: '✕' }) : null);
     return h('tr', { class: [stale ? 'stale' : '', highlight === d.id ? 'highlight' : ''].join(' ').trim() || null, id: 'device-' + d.id, dataset: { deviceId: d.id } },
-      h('td', { 'data-label': t('admin.devices.col.id') }, h('code', { title: d.id, text: shortId(d.id) })),
+      h('td', { 'data-label': t('admin.devices.col.clock') },
+        h('div', {}, h('code', { class: 'device-id', title: d.id, text: shortId(d.id) })),
+        h('div', { class: 'platform muted small', title: t('admin.devices.col.platform'), text: d.platform || '—' }),
+        d.app_version ? h('div', { class: 'muted small', text: 'v' + d.app_version }) : null),
       h('td', { 'data-label': t('admin.devices.col.installed') }, timeEl(d.installed_at, { relative: false }),
         d.installed_by ? h('div', { class: 'muted small', text: t('admin.devices.by', { name: d.installed_by.name }) }) : null),
       h('td', { 'data-label': t('admin.devices.col.last_contact') }, h('span', { class: 'contact' }, timeEl(d.last_contact_at)),
         stale ? h('span', { class: 'badge warn', text: t('admin.devices.stale') }) : null),
-      h('td', { 'data-label': t('admin.devices.col.platform') }, h('div', { class: 'platform', text: d.platform || '—' }), h('div', { class: 'muted small', text: d.app_version ? 'v' + d.app_version : '' })),
       h('td', { 'data-label': t('admin.devices.col.pending'), class: 'num' }, d.pending_events > 0 ? h('span', { class: 'badge warn', text: String(d.pending_events) }) : '0'),
       h('td', { 'data-label': t('admin.devices.col.last_full_sync') }, timeEl(d.last_full_sync_at)),
       h('td', { 'data-label': t('admin.devices.col.requirement') }, h('span', { class: 'badge ' + (d.sync_requirement.state === 'active' ? 'ok' : 'off'), text: requirementText(d.sync_requirement) })),
       h('td', { class: 'actions' }, actions));
   }
 
+  // Rebuilds the rows only when something changed (so a tooltip or focus is not lost every few
+  // seconds); otherwise moves the relative times and the staleness marks in place.
   function draw() {
+    const now = Date.now();
+    const signature = JSON.stringify(devices.map((d) => [d, isStale(d, now)]));
+    if (signature === drawn) {
+      for (const el of tbody.querySelectorAll('time.rel')) el.textContent = relativeTime(el.getAttribute('datetime'), now);
+      return;
+    }
+    drawn = signature;
     const focusKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.focus : null;
     clear(tbody, devices.map(row));
     empty.hidden = devices.length > 0;
@@ -70,7 +82,11 @@ export function renderDevices(main, { user, params }) {
     if (focusKey) tbody.querySelector(`[data-focus="${focusKey}"]`)?.focus();
   }
 
+  // A poll that started before a change (say an uninstall) may answer after the refresh that
+  // follows it: only the latest request's answer is drawn, so a removed clock never comes back.
+  let latest = 0;
   async function refresh() {
+    const seq = ++latest;
     try {
       const all = [];
       let cursor = null;
@@ -79,12 +95,14 @@ export function renderDevices(main, { user, params }) {
         all.push(...page.items);
         cursor = page.next_cursor;
       } while (cursor);
+      if (seq !== latest) return;
       devices = all;
       draw();
-      status.textContent = t('admin.devices.updated', { time: new Date().toLocaleTimeString() });
+      status.textContent = t('admin.devices.updated', { time: clockTime() });
       status.classList.remove('error');
       if (highlight) { document.getElementById('device-' + highlight)?.scrollIntoView({ block: 'center' }); highlight = null; }
     } catch (err) {
+      if (seq !== latest) return;
       status.textContent = errorText(err);
       status.classList.add('error');
     }
@@ -116,19 +134,27 @@ export function renderDevices(main, { user, params }) {
         h('p', {}, h('button', { type: 'button', class: 'link', id: 'history-link', onclick: () => showHistory(d, historyBox), text: t('admin.history.link') })),
         historyBox);
       sync();
+      let saving = false;
       form.addEventListener('submit', async (e) => {
         e.preventDefault();
+        if (saving) return;
+        error.textContent = '';
         const req = { state: select.value };
-        if (select.value === 'disabled_for_period') req.period = period.value || currentPeriod();
+        if (select.value === 'disabled_for_period') {
+          if (period.value && !/^\d{4}-\d{2}$/.test(period.value)) { setFieldError(period, t('admin.req.period_invalid')); period.focus(); return; }
+          setFieldError(period, '');
+          req.period = period.value || currentPeriod();
+        }
+        saving = true;
         try {
           await put(`/api/v1/devices/${d.id}/sync-requirement`, req);
           toast(t('admin.req.saved'));
           close();
           refresh();
-        } catch (err) { error.textContent = errorText(err); }
+        } catch (err) { error.textContent = errorText(err); } finally { saving = false; }
       });
       body.append(form);
-      select.focus();
+      return select;
     });
   }
 
@@ -137,13 +163,14 @@ export function renderDevices(main, { user, params }) {
     try {
       const res = await get(`/api/v1/devices/${d.id}/history`);
       clear(box, h('h3', { text: t('admin.history.title') }),
-        h('table', { class: 'data compact' },
+        h('div', { class: 'table-wrap' }, h('table', { class: 'data compact history-table' },
+          h('caption', { class: 'sr-only', text: t('admin.history.caption', { id: shortId(d.id) }) }),
           h('thead', {}, h('tr', {}, ['admin.history.date', 'admin.history.who', 'admin.history.event', 'admin.history.state'].map((k) => h('th', { scope: 'col', text: t(k) })))),
           h('tbody', {}, res.items.map((it) => h('tr', {},
-            h('td', {}, h('time', { datetime: it.at, title: exactTime(it.at), text: shortDate(it.at) })),
-            h('td', { text: it.by ? it.by.name : t('admin.history.system') }),
-            h('td', { text: t('admin.history.event.' + it.event) === 'admin.history.event.' + it.event ? it.event : t('admin.history.event.' + it.event) }),
-            h('td', { text: requirementText(it.sync_requirement) }))))));
+            h('td', { 'data-label': t('admin.history.date') }, h('time', { datetime: it.at, title: exactTime(it.at), text: shortDate(it.at) })),
+            h('td', { 'data-label': t('admin.history.who'), text: it.by ? it.by.name : t('admin.history.system') }),
+            h('td', { 'data-label': t('admin.history.event'), text: has('admin.history.event.' + it.event) ? t('admin.history.event.' + it.event) : it.event }),
+            h('td', { 'data-label': t('admin.history.state'), text: requirementText(it.sync_requirement) })))))));
       box.querySelector('h3').setAttribute('tabindex', '-1');
       box.querySelector('h3').focus();
     } catch (err) { clear(box, h('p', { class: 'form-error', text: errorText(err) })); }
@@ -174,12 +201,15 @@ export function renderDevices(main, { user, params }) {
       body.append(
         h('p', { text: t('admin.uninstall.recommend') }),
         h('ul', { class: 'risk' },
-          h('li', { class: risk.pending_events > 0 ? 'bad' : '' }, t('admin.uninstall.pending', { n: risk.pending_events ?? 0 })),
-          h('li', {}, t('admin.uninstall.last_contact'), ' ', risk.last_contact_at ? h('strong', { text: exactTime(risk.last_contact_at) }) : h('strong', { text: t('admin.never') }))),
+          h('li', { class: risk.pending_events > 0 ? 'bad' : null }, t('admin.uninstall.pending', { n: risk.pending_events ?? 0 })),
+          h('li', { class: !risk.last_contact_at || isStale(risk) ? 'bad' : null }, t('admin.uninstall.last_contact'), ' ',
+            risk.last_contact_at
+              ? h('strong', {}, h('time', { datetime: risk.last_contact_at, text: exactTime(risk.last_contact_at) }), ' (', relativeTime(risk.last_contact_at), ')')
+              : h('strong', { text: t('admin.never') }))),
         h('p', { class: 'warning', text: t('admin.uninstall.risk') }),
         error,
         h('div', { class: 'buttons' }, confirm, cancel));
-      cancel.focus();
+      return cancel;
     });
   }
 

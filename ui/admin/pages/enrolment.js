@@ -27,7 +27,8 @@ export function renderEnrolment(main) {
       timer = setInterval(tick, 15000);
       clear(result, h('div', { class: 'card code-card' },
         h('p', { class: 'muted', text: t('admin.enrol.type_on_tablet') }),
-        h('p', { class: 'big-code', id: 'enrol-code', 'aria-label': t('admin.enrol.code_label', { code: res.code.split('').join(' ') }), text: res.code }),
+        h('p', { class: 'big-code' }, h('span', { class: 'sr-only', text: t('admin.enrol.code_label', { code: res.code.split('').join(' ') }) }),
+          h('span', { id: 'enrol-code', 'aria-hidden': 'true', text: res.code })),
         h('p', {}, t('admin.enrol.expires'), ' ', h('time', { datetime: res.expires_at, text: exactTime(res.expires_at) }), ' (', left, ')'),
         h('ol', { class: 'steps' }, ['admin.enrol.step1', 'admin.enrol.step2', 'admin.enrol.step3'].map((k) => h('li', { text: t(k) })))));
     } catch (err) { error.textContent = errorText(err); }

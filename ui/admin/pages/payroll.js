@@ -1,7 +1,7 @@
 // Payroll: readiness of a period (blocking tablets with their reason), run and lock, unlock.
 import { get, post } from '../api.js';
 import { t, errorText } from '../i18n.js';
-import { h, clear, field, timeEl, shortId, toast, currentPeriod } from '../util.js';
+import { h, clear, field, setFieldError, timeEl, shortId, toast, currentPeriod, confirmDialog, icon } from '../util.js';
 
 export function renderPayroll(main, { params }) {
   const period = h('input', { id: 'period', type: 'month', value: params.get('period') || currentPeriod(), required: true });
@@ -14,14 +14,22 @@ export function renderPayroll(main, { params }) {
     h('div', { class: 'page-head' }, h('div', {}, h('h1', { text: t('admin.payroll.title') }), h('p', { class: 'lead', text: t('admin.payroll.lead') }))),
     form, box);
 
+  // Only the answer to the latest request is drawn (periods can be changed faster than the server answers).
+  let latest = 0;
   async function load() {
-    const p = period.value;
-    if (!/^\d{4}-\d{2}$/.test(p)) return;
+    const p = period.value.trim();
+    const seq = ++latest;
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(p)) {
+      setFieldError(period, t('admin.req.period_invalid'));
+      clear(box);
+      return;
+    }
+    setFieldError(period, '');
     clear(box, h('p', { class: 'muted', text: t('admin.loading') }));
     try {
       const r = await get('/api/v1/payroll-runs/check?period=' + encodeURIComponent(p));
-      draw(r);
-    } catch (err) { clear(box, h('p', { class: 'form-error', text: errorText(err) })); }
+      if (seq === latest) draw(r);
+    } catch (err) { if (seq === latest) clear(box, h('p', { class: 'form-error', text: errorText(err) })); }
   }
 
   function draw(r) {
@@ -35,19 +43,22 @@ export function renderPayroll(main, { params }) {
         load();
       } catch (err) {
         error.textContent = errorText(err);
-        if (err.code === 'devices_not_synced') load();
+        if (err.code === 'devices_not_synced' || err.code === 'period_locked') load(); else run.disabled = false;
       }
     });
     const unlock = h('button', { type: 'button', class: 'btn', id: 'payroll-unlock', text: t('admin.payroll.unlock') });
     unlock.addEventListener('click', async () => {
-      if (!window.confirm(t('admin.payroll.unlock_confirm', { period: r.period }))) return;
+      const yes = await confirmDialog(t('admin.payroll.unlock_title', { period: r.period }), t('admin.payroll.unlock_confirm', { period: r.period }),
+        t('admin.payroll.unlock'), { id: 'unlock-confirm' });
+      if (!yes) return;
       try { await post(`/api/v1/periods/${r.period}/unlock`); toast(t('admin.payroll.unlocked', { period: r.period })); load(); } catch (err) { error.textContent = errorText(err); }
     });
     let statusEl;
-    if (r.locked) statusEl = h('div', { class: 'status locked', id: 'payroll-status' }, h('span', { class: 'status-icon', 'aria-hidden': 'true', text: '🔒' }), h('div', {}, h('strong', { text: t('admin.payroll.locked', { period: r.period }) }), h('p', { class: 'muted', text: t('admin.payroll.locked_help') })));
+    if (r.locked) statusEl = h('div', { class: 'status locked', id: 'payroll-status' }, h('span', { class: 'status-icon', 'aria-hidden': 'true' }, icon('lock')), h('div', {}, h('strong', { text: t('admin.payroll.locked', { period: r.period }) }), h('p', { class: 'muted', text: t('admin.payroll.locked_help') })));
     else if (r.ready) statusEl = h('div', { class: 'status ready', id: 'payroll-status' }, h('span', { class: 'status-icon', 'aria-hidden': 'true', text: '✓' }), h('div', {}, h('strong', { text: t('admin.payroll.ready', { period: r.period }) }), h('p', { class: 'muted', text: t('admin.payroll.ready_help') })));
     else statusEl = h('div', { class: 'status blocked', id: 'payroll-status' }, h('span', { class: 'status-icon', 'aria-hidden': 'true', text: '!' }), h('div', {}, h('strong', { text: t('admin.payroll.blocked', { n: r.blocking_devices.length }) }), h('p', { class: 'muted', text: t('admin.payroll.blocked_help') })));
-    const blockers = r.blocking_devices.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'blockers' },
+    // A locked period has been run: its blockers only matter again once it is unlocked.
+    const blockers = r.blocking_devices.length && !r.locked ? h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'blockers' },
       h('caption', { class: 'sr-only', text: t('admin.payroll.blocking') }),
       h('thead', {}, h('tr', {}, ['admin.payroll.col.device', 'admin.payroll.col.reason', 'admin.payroll.col.last_full_sync', 'admin.payroll.col.pending'].map((k) => h('th', { scope: 'col', text: t(k) })))),
       h('tbody', {}, r.blocking_devices.map((b) => h('tr', {},

@@ -82,6 +82,8 @@ export function renderPeople(main) {
         h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'btn primary', id: 'person-save', text: t('admin.save') }),
           h('button', { type: 'button', class: 'btn', onclick: close, text: t('admin.cancel') })));
       pnr.addEventListener('blur', () => { const pr = pnr.value.trim() && personnummerProblem(pnr.value); setFieldError(pnr, pr ? t('error.invalid_personnummer') + ' ' + t(pr) : ''); });
+      let saving = false;
+      let createdId = null;
       form.addEventListener('submit', async (e) => {
         e.preventDefault();
         error.textContent = '';
@@ -99,19 +101,24 @@ export function renderPeople(main) {
         if (pin.value) input.pin = pin.value;
         if (pnr.value.trim()) input.personnummer = pnr.value.trim();
         const chosen = [...form.querySelectorAll('.links-pick input:checked')].map((c) => c.value);
+        if (saving) return;
+        saving = true;
         try {
-          const saved = p ? await patch(`/api/v1/employees/${p.id}`, input) : await post('/api/v1/employees', input);
+          // Once created, a retry (say the links failed) edits that person instead of creating another.
+          const saved = createdId || p ? await patch(`/api/v1/employees/${createdId || p.id}`, input) : await post('/api/v1/employees', input);
+          if (!p) createdId = saved.id;
           await put(`/api/v1/employees/${saved.id}/links`, { link_ids: chosen });
           toast(t('admin.people.saved', { name: saved.name }));
           close();
           load();
         } catch (err) {
-          if (err.code === 'invalid_personnummer') setFieldError(pnr, errorText(err));
+          if (err.code === 'invalid_personnummer') { setFieldError(pnr, errorText(err)); pnr.focus(); }
+          if (err.code === 'already_exists') { setFieldError(number, errorText(err)); number.focus(); }
           error.textContent = errorText(err);
-        }
+        } finally { saving = false; }
       });
       body.append(form);
-      number.focus();
+      return number;
     });
   }
 
@@ -141,7 +148,7 @@ export function renderPeople(main) {
         } catch (err) { error.textContent = errorText(err); }
       });
       body.append(form);
-      project.focus();
+      return project;
     });
   }
   load();

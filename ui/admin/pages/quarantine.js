@@ -27,7 +27,8 @@ export function renderQuarantine(main) {
       people = new Map(emps.items.map((e) => [e.id, e]));
       links = new Map(lks.items.map((l) => [l.id, l]));
       if (!q.items.length) { clear(box, h('div', { class: 'empty' }, h('p', { text: t('admin.quarantine.empty') }))); return; }
-      clear(box, h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
+      clear(box, h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'quarantine' },
+        h('caption', { class: 'sr-only', text: t('admin.quarantine.title') }),
         h('thead', {}, h('tr', {}, ['admin.quarantine.col.occurred', 'admin.quarantine.col.person', 'admin.quarantine.col.kind', 'admin.quarantine.col.link', 'admin.quarantine.col.device', 'admin.quarantine.col.received'].map((k) => h('th', { scope: 'col', text: t(k) })),
           h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: t('admin.actions') })))),
         h('tbody', {}, q.items.map((it) => {

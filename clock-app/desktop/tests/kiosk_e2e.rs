@@ -24,14 +24,22 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
-/// A child process killed when the test ends, however it ends.
+/// A child process killed when the test ends, however it ends. Children are started in a
+/// process group of their own (`spawn_group`) and the whole group is killed: tauri-driver starts
+/// WebKitWebDriver and the app, which would otherwise outlive it holding the test's stdout.
 struct Guard(Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.0.id())]).stderr(Stdio::null()).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+fn spawn_group(cmd: &mut Command) -> std::io::Result<Child> {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0).spawn()
 }
 
 fn catalogue(lang: &str) -> Value {
@@ -136,12 +144,13 @@ async fn the_kiosk_app_enrols_identifies_stamps_and_syncs_against_a_real_server(
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let _server = Guard(
-        Command::new(&server_bin)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .env("STAMPCLOCK_DATA_DIR", &server_dir)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("sync-server serve"),
+        spawn_group(
+            Command::new(&server_bin)
+                .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+                .env("STAMPCLOCK_DATA_DIR", &server_dir)
+                .stdout(Stdio::null()),
+        )
+        .expect("sync-server serve"),
     );
     let http = reqwest::Client::new();
     wait_for("the server", Duration::from_secs(30), || async {
@@ -153,15 +162,19 @@ async fn the_kiosk_app_enrols_identifies_stamps_and_syncs_against_a_real_server(
     // XDG_DATA_HOME, so every run starts unenrolled.
     let driver_port = free_port();
     let native_port = free_port();
+    // Its output (and the app's logs) go to a file beside the screenshots.
+    let driver_log = std::fs::File::create(out.join("driver.log")).expect("driver.log");
     let _driver = Guard(
-        Command::new("tauri-driver")
-            .args(["--port", &driver_port.to_string(), "--native-port", &native_port.to_string()])
-            .env("XDG_DATA_HOME", tmp.path().join("xdg-data"))
-            .env("XDG_CONFIG_HOME", tmp.path().join("xdg-config"))
-            .env("XDG_CACHE_HOME", tmp.path().join("xdg-cache"))
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("tauri-driver on PATH (cargo install tauri-driver --locked)"),
+        spawn_group(
+            Command::new("tauri-driver")
+                .args(["--port", &driver_port.to_string(), "--native-port", &native_port.to_string()])
+                .env("XDG_DATA_HOME", tmp.path().join("xdg-data"))
+                .env("XDG_CONFIG_HOME", tmp.path().join("xdg-config"))
+                .env("XDG_CACHE_HOME", tmp.path().join("xdg-cache"))
+                .stdout(driver_log.try_clone().expect("driver.log"))
+                .stderr(driver_log),
+        )
+        .expect("tauri-driver on PATH (cargo install tauri-driver --locked)"),
     );
     let app = env!("CARGO_BIN_EXE_clock-app");
     let mut caps = serde_json::Map::new();

@@ -24,15 +24,27 @@ export STAMPCLOCK_SERVER_BIN="$server_bin"
 
 ensure_display
 
+# Runs "$@" with its output in file $1 (the rest is the command), shown live, and returns its exit
+# status. Not a pipe into tee: a grandchild a test forgot to reap would hold a pipe open and
+# hang the run; `tail --pid` stops when the command itself ends.
+logged() {
+  local log=$1 pid rc
+  shift
+  : > "$log"
+  "$@" > "$log" 2>&1 &
+  pid=$!
+  tail -n +1 --pid="$pid" -f "$log"
+  wait "$pid" && rc=0 || rc=$?
+  return "$rc"
+}
+
 step "Rust tests (unit, end to end on PostgreSQL and SQLite, the kiosk app through WebDriver)"
-set +e
-cargo test --workspace --locked --no-fail-fast 2>&1 | tee target/test-output.log
-rust_rc=${PIPESTATUS[0]}
+rust_rc=0
+logged target/test-output.log cargo test --workspace --locked --no-fail-fast || rust_rc=$?
 
 step "admin UI in headless Chromium"
-(cd tests/admin-ui && npm test) 2>&1 | tee target/admin-ui-test-output.log
-ui_rc=${PIPESTATUS[0]}
-set -e
+ui_rc=0
+logged target/admin-ui-test-output.log npm --prefix tests/admin-ui test || ui_rc=$?
 
 # Summarise across all runners in the plain form CI reads.
 passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' target/test-output.log | awk '{s+=$4} END {print s+0}')

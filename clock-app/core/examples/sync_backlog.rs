@@ -1,0 +1,278 @@
+//! Issue 4, "a month offline": a tablet queues a backlog of stamps while it cannot reach the
+//! server, then syncs it all in one `Kiosk::sync_now` (pages of 500, each page's acknowledgement
+//! committed locally before the next is sent). Run against a running `sync-server` on this
+//! machine (SQLite or PostgreSQL); `scripts/bench-kiosk.sh sync` starts both and runs this.
+//!
+//! Per run: a fresh kiosk data directory, enrolled with a new enrolment code and given the
+//! roster by a first sync; then `--events` stamps through the real punch service
+//! (`Kiosk::start`/`Kiosk::stop`, each committed with `synchronous=FULL`) with the tablet's clock
+//! set `--days` back and moved forward stamp by stamp, `--employees` employees taking turns
+//! starting and stopping on `--links` links, and nothing synced; then the clock is set right
+//! and one `sync_now` is timed from the call to its return.
+//!
+//! Sets up through the admin API as `--user`/`--password` (the demo's admin by default):
+//! employees `BL-001…` (PIN 1234) and links `Backlog / Task 01…`, created if absent.
+//! Only loopback servers are accepted.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::{Duration as ChronoDuration, Utc};
+use clap::Parser;
+use clock_core::{Clock, CoreError, Identified, Kiosk, KioskOptions};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+#[derive(Parser)]
+#[command(about = "time one sync of a month-long offline backlog against a local sync-server")]
+struct Args {
+    /// The server, on this machine only (http://127.0.0.1:PORT).
+    #[arg(long)]
+    server: String,
+    #[arg(long, default_value = "admin")]
+    user: String,
+    #[arg(long, default_value = "stampclock-demo")]
+    password: String,
+    /// Stamps queued offline per run.
+    #[arg(long, default_value_t = 10_000)]
+    events: usize,
+    /// Days the tablet was offline: the stamps are spread evenly over them.
+    #[arg(long, default_value_t = 30)]
+    days: i64,
+    #[arg(long, default_value_t = 40)]
+    employees: usize,
+    #[arg(long, default_value_t = 5)]
+    links: usize,
+    /// Independent runs, each with a fresh tablet.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Where the kiosk data directories go (default: the system temp dir).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+const EMPLOYEE_PREFIX: &str = "BL-";
+const LINK_PROJECT: &str = "Backlog";
+const PIN: &str = "1234";
+
+fn check_loopback(url: &str) -> Result<String> {
+    let parsed = reqwest::Url::parse(url).with_context(|| format!("server URL {url:?}"))?;
+    let host = parsed.host_str().unwrap_or_default();
+    let loopback = host == "localhost" || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if !loopback || parsed.scheme() != "http" {
+        bail!("refusing {url}: only http on this machine's loopback interface");
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// An admin session: cookie and CSRF token.
+struct Admin {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Admin {
+    async fn login(base: &str, user: &str, password: &str) -> Result<Admin> {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+        let resp = http
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({ "username": user, "password": password }))
+            .send()
+            .await
+            .context("login")?;
+        let status = resp.status();
+        let cookie = resp
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let body: Value = resp.json().await.context("login answer")?;
+        if !status.is_success() {
+            bail!("login as {user}: {status} {body}");
+        }
+        let csrf = body["csrf_token"].as_str().ok_or_else(|| anyhow!("login answer without csrf_token"))?.to_owned();
+        Ok(Admin { http, base: base.to_owned(), cookie, csrf })
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value> {
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, &self.cookie)
+            .header("X-CSRF-Token", &self.csrf);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.with_context(|| format!("{method} {path}"))?;
+        let status = resp.status();
+        let text = resp.text().await?;
+        if !status.is_success() {
+            bail!("{method} {path}: {status} {text}");
+        }
+        Ok(if text.is_empty() { Value::Null } else { serde_json::from_str(&text)? })
+    }
+
+    /// Every item of a paged list.
+    async fn list(&self, path: &str) -> Result<Vec<Value>> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..100 {
+            let url = match &cursor {
+                Some(c) => format!("{path}?limit=1000&cursor={c}"),
+                None => format!("{path}?limit=1000"),
+            };
+            let page = self.call(reqwest::Method::GET, &url, None).await?;
+            out.extend(page["items"].as_array().cloned().unwrap_or_default());
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return Ok(out),
+            }
+        }
+        bail!("{path}: too many pages")
+    }
+
+    /// Links `Backlog / Task 01…` and employees `BL-001…`, each assigned every such link.
+    async fn ensure_fixture(&self, employees: usize, links: usize) -> Result<Vec<Uuid>> {
+        let have = self.list("/api/v1/links").await?;
+        let mut link_ids = Vec::new();
+        for k in 1..=links {
+            let account = format!("Task {k:02}");
+            let found = have.iter().find(|l| l["project"] == LINK_PROJECT && l["account"] == account.as_str());
+            let id = match found {
+                Some(l) => l["id"].clone(),
+                None => self
+                    .call(reqwest::Method::POST, "/api/v1/links", Some(json!({ "project": LINK_PROJECT, "account": account })))
+                    .await?["id"]
+                    .clone(),
+            };
+            link_ids.push(serde_json::from_value::<Uuid>(id).context("link id")?);
+        }
+        let have = self.list("/api/v1/employees").await?;
+        for k in 1..=employees {
+            let number = format!("{EMPLOYEE_PREFIX}{k:03}");
+            let id = match have.iter().find(|e| e["number"] == number.as_str()) {
+                Some(e) => e["id"].clone(),
+                None => self
+                    .call(
+                        reqwest::Method::POST,
+                        "/api/v1/employees",
+                        Some(json!({ "number": number, "name": format!("Backlog {k:03}"), "pin": PIN })),
+                    )
+                    .await?["id"]
+                    .clone(),
+            };
+            let id: Uuid = serde_json::from_value(id).context("employee id")?;
+            self.call(reqwest::Method::PUT, &format!("/api/v1/employees/{id}/links"), Some(json!({ "link_ids": link_ids })))
+                .await?;
+        }
+        Ok(link_ids)
+    }
+
+    async fn enrolment_code(&self) -> Result<String> {
+        let v = self.call(reqwest::Method::POST, "/api/v1/enrolment-codes", Some(json!({ "expires_in_s": 3600 }))).await?;
+        v["code"].as_str().map(str::to_owned).ok_or_else(|| anyhow!("enrolment code answer without code"))
+    }
+}
+
+struct RunResult {
+    queue: Duration,
+    sync: Duration,
+}
+
+async fn run(args: &Args, admin: &Admin, links: &[Uuid], n: usize) -> Result<RunResult> {
+    let root = args.dir.clone().unwrap_or_else(std::env::temp_dir);
+    std::fs::create_dir_all(&root)?;
+    let dir = tempfile::tempdir_in(&root)?;
+    let clock = Clock::system();
+    let mut options = KioskOptions::new(dir.path().join("kiosk"));
+    options.clock = clock.clone();
+    options.http_timeout = Duration::from_secs(120);
+    let kiosk = Kiosk::open(options)?;
+    let code = admin.enrolment_code().await?;
+    kiosk.enrol(&admin.base, &code).await?;
+    let first = kiosk.sync_now().await?;
+    if !first.roster_updated {
+        bail!("the first sync brought no roster");
+    }
+    let staff: Vec<Identified> = (1..=args.employees)
+        .map(|k| kiosk.identify(&format!("{EMPLOYEE_PREFIX}{k:03}"), PIN))
+        .collect::<Result<_, CoreError>>()?;
+
+    // A month without the server: nothing syncs while the clock walks from `days` ago to now.
+    let span = ChronoDuration::days(args.days);
+    let step = span / i32::try_from(args.events.max(1))?;
+    clock.advance(-span);
+    let mut running = vec![false; staff.len()];
+    let started = Instant::now();
+    for i in 0..args.events {
+        let e = i % staff.len();
+        let receipt = if running[e] {
+            kiosk.stop(&staff[e])
+        } else {
+            kiosk.start(&staff[e], Some(links[(i / staff.len()) % links.len()]), None)
+        };
+        receipt.with_context(|| format!("stamp {i}"))?;
+        running[e] = !running[e];
+        clock.advance(step);
+    }
+    let queue = started.elapsed();
+    // Back to the right time (the sync signs with it).
+    clock.advance(Utc::now() - clock.now());
+    let pending = kiosk.store().pending_count()?;
+    if pending != args.events as u64 {
+        bail!("{pending} events pending, expected {}", args.events);
+    }
+
+    let started = Instant::now();
+    let report = kiosk.sync_now().await?;
+    let sync = started.elapsed();
+    if !report.full || report.acked != args.events as u64 || kiosk.store().pending_count()? != 0 {
+        bail!("the sync did not take everything: {report:?}");
+    }
+    println!(
+        "run {n}: queued {} stamps over {} days in {:.1} s ({:.2} ms per stamp); sync of {} events in {} pages: {:.2} s ({:.0} events/s, {:.0} ms per page)",
+        args.events,
+        args.days,
+        queue.as_secs_f64(),
+        queue.as_secs_f64() * 1e3 / args.events.max(1) as f64,
+        report.sent,
+        args.events.div_ceil(500),
+        sync.as_secs_f64(),
+        args.events as f64 / sync.as_secs_f64(),
+        sync.as_secs_f64() * 1e3 / args.events.div_ceil(500).max(1) as f64,
+    );
+    Ok(RunResult { queue, sync })
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let base = check_loopback(&args.server)?;
+    if args.employees == 0 || args.links == 0 || args.days <= 0 {
+        bail!("--employees, --links and --days must be positive");
+    }
+    let admin = Admin::login(&base, &args.user, &args.password).await?;
+    let links = admin.ensure_fixture(args.employees, args.links).await?;
+    let mut results = Vec::new();
+    for n in 1..=args.runs {
+        results.push(run(&args, &admin, &links, n).await?);
+    }
+    let mut syncs: Vec<f64> = results.iter().map(|r| r.sync.as_secs_f64()).collect();
+    syncs.sort_by(f64::total_cmp);
+    let queue_ms: f64 = results.iter().map(|r| r.queue.as_secs_f64()).sum::<f64>() * 1e3 / (args.events * results.len()).max(1) as f64;
+    if let (Some(min), Some(max)) = (syncs.first(), syncs.last()) {
+        println!(
+            "backlog sync of {} events: median {:.2} s, min {min:.2} s, max {max:.2} s over {} runs (queueing: {queue_ms:.2} ms per stamp)",
+            args.events,
+            syncs[syncs.len() / 2],
+            syncs.len()
+        );
+    }
+    Ok(())
+}

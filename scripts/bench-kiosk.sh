@@ -93,7 +93,6 @@ descendants() {
   done
 }
 
-# kib FILE FIELD: the kB figure of FIELD in a /proc file (0 when the process is gone).
 # One build command for every part (the same package set, so the same features: a second
 # selection would rebuild most dependencies).
 PACKAGES=(-p clock-app -p sync-server -p clock-core)
@@ -102,6 +101,7 @@ build_release() {
   cargo build --release --locked "${PACKAGES[@]}" --bin clock-app --bin sync-server --bin clock-cli --example sync_backlog
 }
 
+# kib FILE FIELD: the kB figure of FIELD in a /proc file (0 when the process is gone).
 kib() {
   local v
   v=$(awk -v k="$2" '$1 == k":" { print $2; exit }' "$1" 2>/dev/null || true)

@@ -8,11 +8,12 @@
 //! (about 5 stamps a day) and the 62 days of history the rules read per stamp hold ~300 events
 //! per employee: 62 simulated days (5,952 stamps) are stamped before anything is measured.
 //!
-//! `cargo bench -p clock-core --bench stamp` prints criterion's estimate of the mean, then runs
-//! a fixed number of timed calls (`STAMP_BENCH_CALLS`, default 10,000) and prints exact
-//! percentiles, next to the same percentiles for a bare SQLite commit (one-row INSERT in a
-//! `BEGIN IMMEDIATE` transaction, same pragmas, same directory). Under `cargo test --benches`
-//! (no `--bench` argument) everything runs once, without the history.
+//! `cargo bench -p clock-core --bench stamp` (scripts/bench-kiosk.sh stamp) runs criterion on
+//! the stamp call (the mean), then times a fixed number of calls one by one
+//! (`STAMP_BENCH_CALLS`, default 10,000) for exact percentiles; then the same for a bare SQLite
+//! commit (one-row INSERT in a `BEGIN IMMEDIATE` transaction, same pragmas, same directory), the
+//! floor. The percentiles are printed last. Under `cargo test --benches` (no `--bench` argument)
+//! everything runs a few times, without the history.
 //!
 //! The database lives under `target/tmp` (`CARGO_TARGET_TMPDIR`) or `STAMPCLOCK_BENCH_DIR`, never
 //! on a tmpfs by accident.

@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use stampclock_tests::{both_databases, AdminClient, Backend, TestDevice, TestServer};
 
-both_databases!(garbage_never_breaks_the_server);
+both_databases!(garbage_never_breaks_the_server, an_unread_body_still_gets_its_answer);
 
 fn garbage_bodies() -> Vec<Vec<u8>> {
     let mut bodies: Vec<Vec<u8>> = [
@@ -86,4 +86,52 @@ async fn garbage_never_breaks_the_server(backend: Backend) {
     assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 0);
     let (status, _) = admin.get("/api/v1/health").await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// An endpoint that answers without needing the body (an unknown id, a wrong role) must still
+/// read it: a server that answers and closes while the client is still sending leaves the
+/// client with a broken pipe instead of the answer. Seen in CI on `quarantine/{id}/accept`.
+async fn an_unread_body_still_gets_its_answer(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let seed = server.seed("Big Body AB").await;
+    let admin = AdminClient::login(&server, &seed.admin_username).await;
+    let big = format!("{{\"note\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
+    for path in [format!("/api/v1/quarantine/{}/accept", uuid::Uuid::now_v7()), format!("/api/v1/quarantine/{}/reject", uuid::Uuid::now_v7())] {
+        for _ in 0..5 {
+            let resp = admin
+                .http
+                .post(format!("{}{}", admin.base, path))
+                .header("content-type", "application/json")
+                .header("cookie", admin.cookie.clone().unwrap_or_default())
+                .header("x-csrf-token", admin.csrf.clone().unwrap_or_default())
+                .body(big.clone())
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{path}: the client lost the answer: {e:?}"));
+            assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+            let v: Value = resp.json().await.expect("error body");
+            assert_eq!(v["error"]["code"], "not_found", "{path}: {v}");
+        }
+    }
+    // Over the limit: a clear 413 with the contract's body, and the server keeps serving.
+    let huge = vec![b' '; super_limit()];
+    let resp = admin
+        .http
+        .post(format!("{}/api/v1/links", admin.base))
+        .header("content-type", "application/json")
+        .header("cookie", admin.cookie.clone().unwrap_or_default())
+        .header("x-csrf-token", admin.csrf.clone().unwrap_or_default())
+        .body(huge)
+        .send()
+        .await
+        .expect("the client gets the 413");
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let v: Value = resp.json().await.expect("error body");
+    assert_eq!(v["error"]["code"], "payload_too_large", "{v}");
+    let (status, _) = admin.get("/api/v1/health").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+fn super_limit() -> usize {
+    sync_server::api::MAX_BODY_BYTES + 1
 }

@@ -1,6 +1,7 @@
 //! The HTTP surface: one module per area, each exposing `router()`.
 
 pub mod audit;
+pub mod body;
 pub mod device;
 pub mod devices;
 pub mod enrolment;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::router())
         .fallback(|| async { ApiError::coded(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(body::read_whole_body))
         .layer(SetResponseHeaderLayer::overriding(
             axum::http::header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

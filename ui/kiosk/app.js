@@ -60,9 +60,31 @@ function tz() {
   return state.device?.time_zone || undefined;
 }
 
+// The idle screen runs around the clock, so its formatters are built once per language and
+// time zone instead of on every tick.
+const formatters = new Map();
+function formatter(kind) {
+  const key = `${kind}|${language()}|${tz() || ''}`;
+  let f = formatters.get(key);
+  if (!f) {
+    const opts = kind === 'time'
+      ? { hour: '2-digit', minute: '2-digit', timeZone: tz() }
+      : { weekday: 'long', day: 'numeric', month: 'long', timeZone: tz() };
+    f = new Intl.DateTimeFormat(language(), opts);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 function fmtTime(iso) {
   if (!iso) return '';
-  return new Date(iso).toLocaleTimeString(language(), { hour: '2-digit', minute: '2-digit', timeZone: tz() });
+  return formatter('time').format(new Date(iso));
+}
+
+// Writes only what changed: an unchanged text is not touched, so an idle tablet does no layout
+// or paint between minute changes.
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 function fmtMinutes(m) {
@@ -115,22 +137,28 @@ async function refreshStatus() {
 function renderBadge() {
   const s = state.status;
   const badge = $('badge');
-  badge.classList.remove('online', 'offline');
-  if (!s) { badge.textContent = ''; return; }
+  if (!s) {
+    badge.classList.remove('online', 'offline');
+    setText(badge, '');
+    return;
+  }
   let head;
-  if (s.online === true) { head = t('kiosk.badge.online'); badge.classList.add('online'); }
-  else if (s.online === false) { head = t('kiosk.badge.offline'); badge.classList.add('offline'); }
+  if (s.online === true) head = t('kiosk.badge.online');
+  else if (s.online === false) head = t('kiosk.badge.offline');
   else head = t('kiosk.badge.unknown');
+  badge.classList.toggle('online', s.online === true);
+  badge.classList.toggle('offline', s.online === false);
   const last = s.last_sync_at ? t('kiosk.badge.last_sync', { time: fmtTime(s.last_sync_at) }) : t('kiosk.badge.never');
-  badge.textContent = `${head} · ${t('kiosk.badge.pending', { n: s.pending })} · ${last}`;
-  badge.dataset.pending = String(s.pending);
-  $('uninstalled-banner').hidden = !s.uninstalled;
+  setText(badge, `${head} · ${t('kiosk.badge.pending', { n: s.pending })} · ${last}`);
+  if (badge.dataset.pending !== String(s.pending)) badge.dataset.pending = String(s.pending);
+  const banner = $('uninstalled-banner');
+  if (banner.hidden !== !s.uninstalled) banner.hidden = !s.uninstalled;
 }
 
 function renderIdle() {
   const now = new Date();
-  $('clock').textContent = now.toLocaleTimeString(language(), { hour: '2-digit', minute: '2-digit', timeZone: tz() });
-  $('date').textContent = now.toLocaleDateString(language(), { weekday: 'long', day: 'numeric', month: 'long', timeZone: tz() });
+  setText($('clock'), formatter('time').format(now));
+  setText($('date'), formatter('date').format(now));
   renderBadge();
 }
 

@@ -9,7 +9,8 @@
 #   scripts/bench-kiosk.sh stamp   the criterion benchmark of a stamp call to durable commit
 #   scripts/bench-kiosk.sh         all three
 #
-# Knobs: APP_RUNS (5 launches), IDLE_S (seconds idle before memory is read, 30), SYNC_RUNS (3),
+# Knobs: APP_RUNS (5 launches), IDLE_S (seconds idle before memory is read, 30), SAMPLE_S (a
+# memory sample every so many seconds while idle; default IDLE_S, i.e. none), SYNC_RUNS (3),
 # SYNC_EVENTS (10000), PG_URL (postgres://postgres@127.0.0.1:5432, a database is created and
 # dropped; set it empty to skip PostgreSQL). The environment reaches the app, so WebKit's own
 # variables can be compared (e.g. WEBKIT_DISABLE_DMABUF_RENDERER=1 scripts/bench-kiosk.sh app).
@@ -25,6 +26,7 @@ what="${1:-all}"
 case "$what" in app | sync | stamp | all) ;; *) echo "usage: $0 [app|sync|stamp|all]" >&2; exit 2 ;; esac
 APP_RUNS="${APP_RUNS:-5}"
 IDLE_S="${IDLE_S:-30}"
+SAMPLE_S="${SAMPLE_S:-$IDLE_S}"
 SYNC_RUNS="${SYNC_RUNS:-3}"
 SYNC_EVENTS="${SYNC_EVENTS:-10000}"
 PG_URL="${PG_URL-postgres://postgres@127.0.0.1:5432}"
@@ -110,6 +112,27 @@ kib() {
 
 # ---- app start to idle screen, idle memory --------------------------------------------------
 
+# measure_tree PID: sets procs (PID and its descendants), app_rss, total_rss, total_pss,
+# total_uss (kB) and names ("comm RSS MiB, ..."), read from /proc.
+measure_tree() {
+  local p rss pss uss
+  procs="$1 $(descendants "$1" | tr '\n' ' ')"
+  app_rss=$(kib "/proc/$1/status" VmRSS)
+  total_rss=0
+  total_pss=0
+  total_uss=0
+  names=""
+  for p in $procs; do
+    rss=$(kib "/proc/$p/status" VmRSS)
+    pss=$(kib "/proc/$p/smaps_rollup" Pss)
+    uss=$(($(kib "/proc/$p/smaps_rollup" Private_Clean) + $(kib "/proc/$p/smaps_rollup" Private_Dirty)))
+    total_rss=$((total_rss + rss))
+    total_pss=$((total_pss + pss))
+    total_uss=$((total_uss + uss))
+    names+="$(cat "/proc/$p/comm" 2>/dev/null || echo '?') $((rss / 1024)) MiB, "
+  done
+}
+
 bench_app() {
   need_desktop_build_deps
   apt_install xvfb xauth openbox
@@ -167,7 +190,18 @@ bench_app() {
     screen=$(sed -n 's/.*screen="\([a-z]*\)".*/\1/p' <<<"$line")
     [ "$screen" = idle ] || { cat "$log" >&2; echo "the first screen was '$screen', not idle" >&2; return 1; }
 
-    sleep "$IDLE_S"
+    # Idle, with a memory sample every SAMPLE_S seconds (a long run shows whether it grows).
+    local waited=0 step_s
+    while [ "$waited" -lt "$IDLE_S" ]; do
+      step_s=$((IDLE_S - waited < SAMPLE_S ? IDLE_S - waited : SAMPLE_S))
+      sleep "$step_s"
+      waited=$((waited + step_s))
+      if [ "$waited" -lt "$IDLE_S" ] && kill -0 "$app" 2>/dev/null; then
+        measure_tree "$app"
+        printf '  %5d s idle: clock-app VmRSS %d MiB, with children %d MiB, PSS %d MiB [%s] (%s)\n' \
+          "$waited" $((app_rss / 1024)) $((total_rss / 1024)) $((total_pss / 1024)) "${names%, }" "$(load)"
+      fi
+    done
     if ! kill -0 "$app" 2>/dev/null; then
       local rc=0
       wait "$app" || rc=$?
@@ -175,21 +209,7 @@ bench_app() {
       echo "clock-app exited while idle (exit status $rc)" >&2
       return 1
     fi
-    procs="$app $(descendants "$app" | tr '\n' ' ')"
-    app_rss=$(kib "/proc/$app/status" VmRSS)
-    total_rss=0
-    total_pss=0
-    total_uss=0
-    names=""
-    for p in $procs; do
-      rss=$(kib "/proc/$p/status" VmRSS)
-      pss=$(kib "/proc/$p/smaps_rollup" Pss)
-      uss=$(($(kib "/proc/$p/smaps_rollup" Private_Clean) + $(kib "/proc/$p/smaps_rollup" Private_Dirty)))
-      total_rss=$((total_rss + rss))
-      total_pss=$((total_pss + pss))
-      total_uss=$((total_uss + uss))
-      names+="$(cat "/proc/$p/comm" 2>/dev/null || echo '?') $((rss / 1024)) MiB, "
-    done
+    measure_tree "$app"
     printf 'run %d: start to idle screen %d ms (main() to painted %s ms); after %s s idle: clock-app VmRSS %d MiB, with children %d MiB, PSS %d MiB, USS %d MiB [%s]\n' \
       "$run" "$start_ms" "$main_ms" "$IDLE_S" $((app_rss / 1024)) $((total_rss / 1024)) $((total_pss / 1024)) $((total_uss / 1024)) "${names%, }"
     starts+=("$start_ms")

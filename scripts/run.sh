@@ -19,13 +19,16 @@ if [ "$kiosk" != 1 ]; then
   apt_install xvfb xauth openbox
 fi
 
-step "building the server"
-cargo build --release --locked -p sync-server
-server=target/release/sync-server
+# One cargo invocation for both binaries: two would each resolve the shared dependencies' features
+# on their own and compile many of them twice.
 if [ "$kiosk" != 1 ]; then
-  step "building the kiosk app"
-  cargo build --release --locked -p clock-app
+  step "building the server and the kiosk app"
+  cargo build --release --locked -p sync-server -p clock-app
+else
+  step "building the server"
+  cargo build --release --locked -p sync-server
 fi
+server=target/release/sync-server
 
 step "demo organisation"
 "$server" demo

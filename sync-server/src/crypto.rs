@@ -106,7 +106,12 @@ mod tests {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         let p = Personnummer::parse("811218-9876", today).unwrap();
         assert_eq!(a.hash(&p), b.hash(&p));
-        assert!(!a.hash(&p).contains("9876"));
+        // A keyed hash, not the number: it never holds the normalised digits, and another key
+        // gives another hash. (Its last four digits alone would be a false alarm: 64 random hex
+        // characters hold "9876" about once in a thousand keys.)
+        assert!(!a.hash(&p).contains(p.normalised()), "{}", a.hash(&p));
+        let other = tempfile::tempdir().unwrap();
+        assert_ne!(a.hash(&p), PersonnummerKey::load_or_create(other.path()).unwrap().hash(&p));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

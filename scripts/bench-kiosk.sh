@@ -112,6 +112,14 @@ kib() {
 
 # ---- app start to idle screen, idle memory --------------------------------------------------
 
+# app_gone WHEN: the app ($app, logging to $log) has exited; shows its log and exit status.
+app_gone() {
+  local rc=0
+  wait "$app" || rc=$?
+  cat "$log" >&2
+  echo "clock-app exited $1 (exit status $rc)" >&2
+}
+
 # measure_tree PID: sets procs (PID and its descendants), app_rss, total_rss, total_pss,
 # total_uss (kB) and names ("comm RSS MiB, ..."), read from /proc.
 measure_tree() {
@@ -173,13 +181,7 @@ bench_app() {
     for i in $(seq 1 3000); do
       line=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -m1 'first screen shown' || true)
       [ -n "$line" ] && break
-      if ! kill -0 "$app" 2>/dev/null; then
-        local rc=0
-        wait "$app" || rc=$?
-        cat "$log" >&2
-        echo "clock-app exited (exit status $rc)" >&2
-        return 1
-      fi
+      kill -0 "$app" 2>/dev/null || { app_gone "before its first screen"; return 1; }
       sleep 0.02
     done
     [ -n "$line" ] || { cat "$log" >&2; echo "no first screen within 60 s" >&2; return 1; }
@@ -202,13 +204,7 @@ bench_app() {
           "$waited" $((app_rss / 1024)) $((total_rss / 1024)) $((total_pss / 1024)) "${names%, }" "$(load)"
       fi
     done
-    if ! kill -0 "$app" 2>/dev/null; then
-      local rc=0
-      wait "$app" || rc=$?
-      cat "$log" >&2
-      echo "clock-app exited while idle (exit status $rc)" >&2
-      return 1
-    fi
+    kill -0 "$app" 2>/dev/null || { app_gone "while idle"; return 1; }
     measure_tree "$app"
     printf 'run %d: start to idle screen %d ms (main() to painted %s ms); after %s s idle: clock-app VmRSS %d MiB, with children %d MiB, PSS %d MiB, USS %d MiB [%s]\n' \
       "$run" "$start_ms" "$main_ms" "$IDLE_S" $((app_rss / 1024)) $((total_rss / 1024)) $((total_pss / 1024)) $((total_uss / 1024)) "${names%, }"

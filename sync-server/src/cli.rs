@@ -108,7 +108,8 @@ async fn serve(settings: &Settings) -> Result<(), StartError> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "listening");
     println!("stampclock sync-server listening on http://{addr}");
-    crate::launch(listener, state, async {
+    let limits = settings.connection_limits().fit_to_open_files_limit();
+    crate::launch_with(listener, state, limits, crate::serve::OpenConnections::default(), async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
     })

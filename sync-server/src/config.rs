@@ -4,9 +4,13 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use std::time::Duration;
+
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
+
+use crate::serve::ConnectionLimits;
 
 /// Everything the server reads at start.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -23,6 +27,14 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// `text` or `json` log lines.
     pub log_format: String,
+    /// Connections open at once (`STAMPCLOCK_MAX_CONNECTIONS`); lowered at start to fit the
+    /// open-files limit.
+    pub max_connections: usize,
+    /// Seconds a connection has to send a request's head, idle keep-alive time included
+    /// (`STAMPCLOCK_HEADER_TIMEOUT_S`).
+    pub header_timeout_s: u64,
+    /// Seconds a request has to send its body (`STAMPCLOCK_BODY_TIMEOUT_S`).
+    pub body_timeout_s: u64,
 }
 
 impl Default for Settings {
@@ -34,6 +46,9 @@ impl Default for Settings {
             personnummer_key: None,
             secure_cookies: false,
             log_format: "text".into(),
+            max_connections: ConnectionLimits::default().max_connections,
+            header_timeout_s: ConnectionLimits::default().header_timeout.as_secs(),
+            body_timeout_s: ConnectionLimits::default().body_timeout.as_secs(),
         }
     }
 }
@@ -60,6 +75,15 @@ impl Settings {
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(Box::new)
+    }
+
+    /// The connection cap and timeouts in force.
+    pub fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            max_connections: self.max_connections.max(1),
+            header_timeout: Duration::from_secs(self.header_timeout_s.max(1)),
+            body_timeout: Duration::from_secs(self.body_timeout_s.max(1)),
+        }
     }
 
     /// The database URL in force: the configured one, or the embedded SQLite file.

@@ -7,20 +7,22 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+pub mod files;
 pub mod error;
+pub mod serve;
 pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod throttle;
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
 
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::crypto::PersonnummerKey;
+use crate::serve::{ConnectionLimits, OpenConnections};
 use crate::state::AppState;
 
 /// Why the server could not start.
@@ -39,21 +41,44 @@ pub enum StartError {
 /// Opens and migrates the store and loads the secrets the settings name.
 pub async fn build_state(settings: &Settings, clock: Clock) -> Result<AppState, StartError> {
     let url = settings.database_url();
-    if url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&settings.data_dir)?;
+    // The data directory holds the personnummer key and, on SQLite, the database: 0700, its
+    // files 0600, whatever the umask (crate::files).
+    let sqlite_file = store::sqlite_path(&url);
+    if sqlite_file.is_some() || settings.personnummer_key.is_none() {
+        files::private_dir(&settings.data_dir)?;
+    }
+    if let Some(path) = &sqlite_file {
+        files::private_file(path)?;
     }
     let store = store::connect(&url).await?;
     store.migrate().await?;
+    if let Some(path) = &sqlite_file {
+        files::private_sqlite_files(path)?;
+    }
     let key = match &settings.personnummer_key {
         Some(k) => PersonnummerKey::from_hex(k)?,
         None => PersonnummerKey::load_or_create(&settings.data_dir)?,
     };
     tracing::info!(database = %store::redact_url(&url), "store ready");
-    Ok(AppState::new(store, key, clock, settings.secure_cookies))
+    let mut state = AppState::new(store, key, clock, settings.secure_cookies);
+    state.body_timeout = settings.connection_limits().body_timeout;
+    Ok(state)
 }
 
-/// Serves the API on `listener` until `shutdown` completes.
+/// Serves the API on `listener` with the default connection limits until `shutdown` completes.
 pub async fn launch(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    let app = api::router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+    launch_with(listener, state, ConnectionLimits::default(), OpenConnections::default(), shutdown).await
+}
+
+/// Serves the API on `listener` under `limits` until `shutdown` completes; `open` counts the
+/// connections open at any moment.
+pub async fn launch_with(
+    listener: TcpListener,
+    mut state: AppState,
+    limits: ConnectionLimits,
+    open: OpenConnections,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    state.body_timeout = limits.body_timeout;
+    serve::serve(listener, api::router(state), limits, open, shutdown).await
 }

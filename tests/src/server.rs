@@ -6,6 +6,7 @@ use chrono::Utc;
 use shared_model::{secret_hash, Personnummer, Role};
 use sync_server::clock::Clock;
 use sync_server::config::Settings;
+use sync_server::serve::{ConnectionLimits, OpenConnections};
 use sync_server::state::AppState;
 use sync_server::store::{NewLink, NewPerson, Organisation};
 use tokio::sync::oneshot;
@@ -22,6 +23,8 @@ pub struct TestServer {
     pub state: AppState,
     pub clock: Clock,
     pub backend: Backend,
+    /// Connections open at the server right now.
+    pub open_connections: OpenConnections,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     pub db: TestDb,
@@ -36,16 +39,27 @@ impl TestServer {
 
     /// Starts the server on an existing test database (a restart keeps the data).
     pub async fn start_on(backend: Backend, db: TestDb) -> TestServer {
+        TestServer::start_with(backend, db, ConnectionLimits::default()).await
+    }
+
+    /// Starts the server on a fresh database under other connection limits.
+    pub async fn start_with_limits(backend: Backend, limits: ConnectionLimits) -> TestServer {
+        let db = TestDb::create(backend).await;
+        TestServer::start_with(backend, db, limits).await
+    }
+
+    async fn start_with(backend: Backend, db: TestDb, limits: ConnectionLimits) -> TestServer {
         let settings = Settings { data_dir: db.dir.path().to_path_buf(), database_url: Some(db.url.clone()), ..Settings::default() };
         let clock = Clock::default();
         let state = sync_server::build_state(&settings, clock.clone()).await.expect("server state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(sync_server::launch(listener, state.clone(), async move {
+        let open_connections = OpenConnections::default();
+        let task = tokio::spawn(sync_server::launch_with(listener, state.clone(), limits, open_connections.clone(), async move {
             let _ = rx.await;
         }));
-        TestServer { addr, state, clock, backend, shutdown: Some(tx), task: Some(task), db }
+        TestServer { addr, state, clock, backend, open_connections, shutdown: Some(tx), task: Some(task), db }
     }
 
     pub fn url(&self, path: &str) -> String {

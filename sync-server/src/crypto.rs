@@ -72,7 +72,7 @@ impl PersonnummerKey {
         match std::fs::read_to_string(&path) {
             Ok(s) => PersonnummerKey::from_hex(&s),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(data_dir).map_err(io)?;
+                crate::files::private_dir(data_dir).map_err(io)?;
                 let hex_key = hex::encode(random_bytes(32));
                 let mut opts = std::fs::OpenOptions::new();
                 opts.write(true).create_new(true);

@@ -110,8 +110,8 @@ pub async fn fill(state: &AppState, data_dir: &Path) -> Result<Demo, StartError>
         })
         .await
         .map_err(|e: StoreError| StartError::Store(e))?;
-    std::fs::create_dir_all(data_dir)?;
-    std::fs::write(data_dir.join("demo-enrolment-code.txt"), &code)?;
+    crate::files::private_dir(data_dir)?;
+    crate::files::write_private(&data_dir.join("demo-enrolment-code.txt"), code.as_bytes())?;
     Ok(Demo { enrolment_code: code, created })
 }
 

@@ -22,15 +22,34 @@ pub fn base_string(method: &str, path_and_query: &str, timestamp: &str, body: &[
     format!("stampclock-v1\n{method}\n{path_and_query}\n{timestamp}\n{body_hash}")
 }
 
-/// Verifies a base64url signature against a base64url 32-byte public key.
-pub fn verify(public_key_b64: &str, base: &str, signature_b64: &str) -> Result<(), ModelError> {
+/// The length of an Ed25519 signature in bytes.
+pub const SIGNATURE_BYTES: usize = 64;
+
+/// Verifies a signature against a base64url 32-byte public key and answers the decoded
+/// signature bytes, the one form a replay check may key on.
+///
+/// Only the canonical spelling is accepted: base64url **without** padding, no whitespace, no
+/// non-zero trailing bits, exactly 64 bytes. Any other spelling of the same bytes (a `=`
+/// appended, say) is refused, so a captured request cannot pass as new under a second text.
+pub fn verify(public_key_b64: &str, base: &str, signature_b64: &str) -> Result<[u8; SIGNATURE_BYTES], ModelError> {
     let key = decode_public_key(public_key_b64)?;
-    let sig = URL_SAFE_NO_PAD
-        .decode(signature_b64.trim_end_matches('='))
-        .map_err(|e| ModelError::Malformed { what: "signature", why: e.to_string() })?;
+    let sig = decode_signature(signature_b64)?;
     UnparsedPublicKey::new(&signature::ED25519, key)
         .verify(base.as_bytes(), &sig)
-        .map_err(|_| ModelError::Malformed { what: "signature", why: "does not verify".into() })
+        .map_err(|_| ModelError::Malformed { what: "signature", why: "does not verify".into() })?;
+    Ok(sig)
+}
+
+/// Decodes the canonical base64url (unpadded) spelling of a 64-byte signature.
+pub fn decode_signature(signature_b64: &str) -> Result<[u8; SIGNATURE_BYTES], ModelError> {
+    let bytes = URL_SAFE_NO_PAD.decode(signature_b64).map_err(|e| ModelError::Malformed {
+        what: "signature",
+        why: format!("not canonical unpadded base64url: {e}"),
+    })?;
+    <[u8; SIGNATURE_BYTES]>::try_from(bytes.as_slice()).map_err(|_| ModelError::Malformed {
+        what: "signature",
+        why: format!("{} bytes, expected {SIGNATURE_BYTES}", bytes.len()),
+    })
 }
 
 /// Decodes and length-checks a base64url Ed25519 public key.
@@ -110,5 +129,32 @@ mod tests {
         assert!(verify(&other.public_key_b64(), &base_string("POST", "/api/v1/device/sync", ts, b"{}"), &sig).is_err());
         assert!(verify(&pk, "x", "not base64!").is_err());
         assert!(decode_public_key("AAAA").is_err());
+    }
+
+    #[test]
+    fn only_the_canonical_spelling_of_a_signature_verifies() {
+        let (key, _) = DeviceKey::generate().unwrap();
+        let ts = "2026-11-22T07:00:00.123Z";
+        let base = base_string("POST", "/api/v1/device/sync", ts, b"{}");
+        let sig = key.sign("POST", "/api/v1/device/sync", ts, b"{}");
+        let pk = key.public_key_b64();
+        let bytes = verify(&pk, &base, &sig).unwrap();
+        assert_eq!(URL_SAFE_NO_PAD.encode(bytes), sig);
+        // The same bytes spelled otherwise: padded, with whitespace, standard alphabet, or with
+        // non-zero trailing bits (64 bytes leave 4 unused bits in the last character).
+        let padded = format!("{sig}==");
+        let spaced = format!(" {sig}");
+        let standard = base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes);
+        let mut trailing = sig.clone();
+        let last = trailing.pop().unwrap();
+        let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let idx = alphabet.find(last).unwrap();
+        trailing.push(alphabet.as_bytes()[(idx & !0b1111) | ((idx + 1) & 0b1111)] as char);
+        for other in [padded, spaced, trailing] {
+            assert!(verify(&pk, &base, &other).is_err(), "{other:?} must be refused");
+        }
+        if standard != sig {
+            assert!(verify(&pk, &base, &standard).is_err());
+        }
     }
 }

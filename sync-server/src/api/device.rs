@@ -48,12 +48,22 @@ pub async fn enrol(
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
     let ip = addr.ip().to_string();
-    state.guards.enrol_ip.check(&ip, now).map_err(ApiError::too_many_attempts)?;
-    device_auth::decode_public_key(&req.public_key).map_err(|e| ApiError::InvalidRequest(format!("public_key: {e}")))?;
-    check_text("platform", &req.platform, 300)?;
-    check_text("app_version", &req.app_version, 64)?;
+    // Counted before the code is looked at (parallel guesses cannot all pass); handed back
+    // below when the code was right, so a fleet roll-out from one address is not throttled.
+    state.guards.enrol_ip.acquire(&ip, now).map_err(ApiError::too_many_attempts)?;
+    let refund = || state.guards.enrol_ip.refund(&ip, now);
+    if let Err(e) = device_auth::decode_public_key(&req.public_key) {
+        refund();
+        return Err(ApiError::InvalidRequest(format!("public_key: {e}")));
+    }
+    let checked = check_text("platform", &req.platform, 300).and_then(|_| check_text("app_version", &req.app_version, 64));
+    if let Err(e) = checked {
+        refund();
+        return Err(e);
+    }
     let code = normalise_code(&req.enrolment_code);
     if code.is_empty() || code.len() > 32 {
+        refund();
         return Err(ApiError::InvalidRequest("enrolment_code must be the code shown in the admin page".into()));
     }
     let new = NewDevice {
@@ -65,14 +75,13 @@ pub async fn enrol(
     };
     match state.store.redeem_enrolment_code(&crypto::sha256_hex(&code), &new).await? {
         Redeemed::Unknown => {
-            state.guards.enrol_ip.record(&ip, now);
             Err(ApiError::coded(StatusCode::NOT_FOUND, "unknown_enrolment_code", "no such enrolment code; check what you typed"))
         }
         Redeemed::Expired => {
-            state.guards.enrol_ip.record(&ip, now);
             Err(ApiError::coded(StatusCode::GONE, "enrolment_code_expired", "this enrolment code has expired or was already used; create a new one"))
         }
         Redeemed::Enrolled { device, organisation } => {
+            refund();
             state
                 .store
                 .audit(&AuditEntry {
@@ -132,10 +141,13 @@ pub async fn authenticate(
     let device = state.store.device(device_id).await?.ok_or_else(|| ApiError::bad_signature("unknown device"))?;
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or_else(|| uri.path());
     let base = device_auth::base_string(method.as_str(), path, ts_text, body);
-    if device_auth::verify(&device.public_key, &base, signature).is_err() {
-        tracing::warn!(device = %device.id, "bad device signature");
-        return Err(ApiError::bad_signature("signature does not match this device's key"));
-    }
+    let signature = match device_auth::verify(&device.public_key, &base, signature) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::warn!(device = %device.id, "bad device signature");
+            return Err(ApiError::bad_signature(&e.to_string()));
+        }
+    };
     let skew = (timestamp - now).num_seconds();
     if skew.abs() > MAX_CLOCK_SKEW_S {
         state.store.record_clock_offset(&device, now, skew).await?;
@@ -147,7 +159,7 @@ pub async fn authenticate(
             json!({ "server_time": now }),
         ));
     }
-    if !state.guards.replay.first_use(signature, now) {
+    if !state.guards.replay.first_use(&signature, now) {
         tracing::warn!(device = %device.id, "replayed device request");
         return Err(ApiError::bad_signature("this exact request was already received (replay)"));
     }
@@ -182,8 +194,9 @@ pub async fn sync(
     for e in &req.events {
         e.check_shape().map_err(ApiError::InvalidRequest)?;
     }
+    let page = page_without_repeats(req.events)?;
     let org = device_organisation(&state, &device).await?;
-    let events = classify(&state, &device, &org, req.events).await?;
+    let events = classify(&state, &device, &org, page).await?;
     let clock_offset_s = events.last().map(|e| (e.event.device_clock_at - e.event.occurred_at).num_seconds());
     let book = SyncBookkeeping {
         now,
@@ -224,6 +237,48 @@ pub async fn sync(
     Ok(Json(SyncResponse { acked, server_time: now, config: device_config(&org, &device)?, roster }).into_response())
 }
 
+/// Normalises a page's instants to the microsecond (what both databases keep, so a resent event
+/// compares equal to the stored one) and resolves an event sent twice within the page: the same
+/// content is kept once; the same id with other content is a 409 `event_conflict`, and one
+/// `device_seq` under two ids a 409 `sequence_conflict`, with nothing of the page stored —
+/// never a silently dropped version.
+pub fn page_without_repeats(events: Vec<shared_model::PunchEvent>) -> Result<Vec<shared_model::PunchEvent>, ApiError> {
+    let mut by_id: std::collections::HashMap<Uuid, usize> = std::collections::HashMap::with_capacity(events.len());
+    let mut by_seq: std::collections::HashMap<i64, Uuid> = std::collections::HashMap::with_capacity(events.len());
+    let mut out: Vec<shared_model::PunchEvent> = Vec::with_capacity(events.len());
+    for mut event in events {
+        event.occurred_at = event.occurred_at.trunc_subsecs(6);
+        event.device_clock_at = event.device_clock_at.trunc_subsecs(6);
+        if let Some(&i) = by_id.get(&event.id) {
+            if !same_content(&out[i], &event) {
+                return Err(ApiError::with_details(
+                    StatusCode::CONFLICT,
+                    "event_conflict",
+                    format!("event {} is in this page twice with different content; nothing of this page was stored", event.id),
+                    json!({ "event_id": event.id }),
+                ));
+            }
+            continue;
+        }
+        if let Some(other) = by_seq.insert(event.device_seq, event.id) {
+            return Err(ApiError::with_details(
+                StatusCode::CONFLICT,
+                "sequence_conflict",
+                format!("device_seq {} is in this page under two event ids; nothing of this page was stored", event.device_seq),
+                json!({ "device_seq": event.device_seq, "event_ids": [other, event.id] }),
+            ));
+        }
+        by_id.insert(event.id, out.len());
+        out.push(event);
+    }
+    Ok(out)
+}
+
+/// Field-for-field equality, offsets included (`DateTime` equality alone compares instants).
+fn same_content(a: &shared_model::PunchEvent, b: &shared_model::PunchEvent) -> bool {
+    a == b && a.occurred_at.offset() == b.occurred_at.offset() && a.device_clock_at.offset() == b.device_clock_at.offset()
+}
+
 /// The organisation a signed device belongs to.
 async fn device_organisation(state: &AppState, device: &Device) -> Result<Organisation, ApiError> {
     state
@@ -259,11 +314,7 @@ async fn classify(
     let refs = state.store.reference_check(device.organisation_id, &employees, &links).await?;
     let status = if device.is_installed() { "accepted" } else { "quarantined" };
     let mut out = Vec::with_capacity(events.len());
-    for mut event in events {
-        // Both databases keep instants to the microsecond; normalising here makes a resent
-        // event compare equal to what was stored, whatever precision the tablet sent.
-        event.occurred_at = event.occurred_at.trunc_subsecs(6);
-        event.device_clock_at = event.device_clock_at.trunc_subsecs(6);
+    for event in events {
         let Some(employee_active) = refs.employees.get(&event.employee_id).copied() else {
             return Err(unknown_reference("employee", event.employee_id));
         };
@@ -320,8 +371,7 @@ pub async fn uninstall(
     let now = state.clock.now();
     let Signed { device, .. } = authenticate(&state, &method, &uri, &headers, &body, now).await?;
     let key = device.id.to_string();
-    state.guards.uninstall_device.check(&key, now).map_err(ApiError::too_many_attempts)?;
-    state.guards.uninstall_device.record(&key, now);
+    state.guards.uninstall_device.acquire(&key, now).map_err(ApiError::too_many_attempts)?;
     if !device.is_installed() {
         return Err(ApiError::coded(StatusCode::FORBIDDEN, "device_uninstalled", "this tablet is already uninstalled"));
     }

@@ -46,7 +46,8 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::router())
         .fallback(|| async { ApiError::coded(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(body::read_whole_body))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), body::read_whole_body))
+        .layer(axum::middleware::from_fn(body::error_body))
         .layer(SetResponseHeaderLayer::overriding(
             axum::http::header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

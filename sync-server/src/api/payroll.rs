@@ -52,6 +52,8 @@ pub struct Readiness {
     /// The end instant E of the period in the organisation's zone.
     pub period_end: DateTime<Utc>,
     pub locked: bool,
+    /// Whether the period has ended in the organisation's zone; payroll runs only for ended ones.
+    pub ended: bool,
     pub blocking_devices: Vec<BlockingDevice>,
 }
 
@@ -88,7 +90,15 @@ async fn readiness(state: &AppState, org: Uuid, period: PayPeriod) -> Result<Rea
     }
     let blocking = blocking_devices(&devices, period, end)?;
     let locked = state.store.period_lock(org, period).await?.is_some();
-    Ok(Readiness { ready: blocking.is_empty() && !locked, period: period.to_string(), period_end: end, locked, blocking_devices: blocking })
+    let ended = state.clock.now() >= end;
+    Ok(Readiness {
+        ready: blocking.is_empty() && !locked && ended,
+        period: period.to_string(),
+        period_end: end,
+        locked,
+        ended,
+        blocking_devices: blocking,
+    })
 }
 
 fn parse_period(s: &str) -> Result<PayPeriod, ApiError> {
@@ -133,13 +143,23 @@ fn period_locked(period: PayPeriod) -> ApiError {
 /// Run payroll for a period: refused while tablets block it; locks the period.
 #[utoipa::path(post, path = "/api/v1/payroll-runs", tag = "payroll", request_body = RunRequest,
     responses((status = 201, body = RunResponse), (status = 400), (status = 403),
-              (status = 409, description = "period_locked (checked first) or devices_not_synced (details.blocking_devices)")))]
+              (status = 409, description = "period_locked (checked first), period_not_ended (details.period_end), or devices_not_synced (details.blocking_devices)")))]
 pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<RunRequest>) -> Result<Response, ApiError> {
     caller.require_manager()?;
     let period = parse_period(&req.period)?;
     let r = readiness(&state, caller.org(), period).await?;
     if r.locked {
         return Err(period_locked(period));
+    }
+    if !r.ended {
+        // Locking a month still running would flag every later stamp of it `locked_period`,
+        // and "sync the tablets" could not be followed before it ends.
+        return Err(ApiError::with_details(
+            StatusCode::CONFLICT,
+            "period_not_ended",
+            format!("pay period {period} has not ended yet; payroll can run from {}", r.period_end.to_rfc3339()),
+            json!({ "period_end": r.period_end }),
+        ));
     }
     if !r.blocking_devices.is_empty() {
         return Err(ApiError::with_details(

@@ -16,7 +16,7 @@ use super::session::Caller;
 use crate::crypto;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{NewPerson, Person, PersonPatch};
+use crate::store::{ChangedBy, NewPerson, Person, PersonPatch};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,9 +38,10 @@ pub struct EmployeeInput {
     /// Any accepted spelling; stored only as a keyed hash and the last four digits.
     pub personnummer: Option<String>,
     pub active: Option<bool>,
-    /// Web login name (optional: staff who only stamp need none).
+    /// Web login name (optional: staff who only stamp need none). Admin only.
     pub username: Option<String>,
-    /// Web password, at least 10 characters.
+    /// Web password, at least 10 characters. Admin only; a new password ends the person's
+    /// other sessions.
     pub password: Option<String>,
 }
 
@@ -123,14 +124,18 @@ pub async fn check_input(state: &AppState, org_tz: chrono_tz::Tz, input: &Employ
         }
     };
     let (pin, password) = (input.pin.clone(), input.password.clone());
-    let (pin_hash, password_hash) = tokio::task::spawn_blocking(move || {
-        let pin_hash = pin.map(|p| secret_hash::hash(&p, &crypto::random_bytes(16), secret_hash::PIN_ITERATIONS));
-        let password_hash =
-            password.map(|p| secret_hash::hash(&p, &crypto::random_bytes(16), secret_hash::PASSWORD_ITERATIONS));
-        (pin_hash, password_hash)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let (pin_hash, password_hash) = if pin.is_none() && password.is_none() {
+        (None, None)
+    } else {
+        state
+            .hash_blocking(move || {
+                let pin_hash = pin.map(|p| secret_hash::hash(&p, &crypto::random_bytes(16), secret_hash::PIN_ITERATIONS));
+                let password_hash =
+                    password.map(|p| secret_hash::hash(&p, &crypto::random_bytes(16), secret_hash::PASSWORD_ITERATIONS));
+                (pin_hash, password_hash)
+            })
+            .await?
+    };
     Ok(CheckedPerson(Checked { number, name, username, password_hash, pin_hash, personnummer }))
 }
 
@@ -178,6 +183,21 @@ impl CheckedPerson {
     }
 }
 
+/// Web logins are the admin's to hand out (PROTOCOL.md: `username` and `password` are
+/// admin-only): a manager who could set them could take over a colleague's account or plant
+/// logins that outlive their own.
+fn guard_credentials(caller: &Caller, input: &EmployeeInput) -> Result<(), ApiError> {
+    if caller.role != Role::Admin && (input.username.is_some() || input.password.is_some()) {
+        tracing::warn!(by = %caller.person.id, "refused: a non-admin tried to set a web login");
+        return Err(ApiError::coded(
+            StatusCode::FORBIDDEN,
+            "not_authorised",
+            "only an admin may set a username or password (a web login)",
+        ));
+    }
+    Ok(())
+}
+
 /// Only an admin may create an admin or change one.
 fn guard_admin_grant(caller: &Caller, role_involved: Role) -> Result<(), ApiError> {
     if role_involved == Role::Admin && caller.role != Role::Admin {
@@ -217,11 +237,13 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
               (status = 409, description = "already_exists (number or username)")))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<EmployeeInput>) -> Result<Response, ApiError> {
     caller.require_manager()?;
+    guard_credentials(&caller, &input)?;
     let role = input.role.unwrap_or(Role::Employee);
     guard_admin_grant(&caller, role)?;
     let tz = org_tz(&state, caller.org()).await?;
     let new = check_input(&state, tz, &input).await?.into_new(caller.org(), role, input.active.unwrap_or(true))?;
-    let person = state.store.create_person(&new, state.clock.now()).await?;
+    let by = ChangedBy { actor: Some(caller.person.id), keep_session: None };
+    let person = state.store.create_person_by(&new, &by, state.clock.now()).await?;
     tracing::info!(person = %person.id, by = %caller.person.id, "employee created");
     Ok((StatusCode::CREATED, Json(view(person, Vec::new())?)).into_response())
 }
@@ -237,6 +259,7 @@ pub async fn update(
     ApiJson(input): ApiJson<EmployeeInput>,
 ) -> Result<Json<EmployeeView>, ApiError> {
     caller.require_manager()?;
+    guard_credentials(&caller, &input)?;
     let id = parse_id(&id, "employee")?;
     let current = state.store.person(caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
     guard_admin_grant(&caller, current.role()?)?;
@@ -245,7 +268,13 @@ pub async fn update(
     }
     let tz = org_tz(&state, caller.org()).await?;
     let patch = check_input(&state, tz, &input).await?.into_patch(input.role, input.active);
-    let person = state.store.update_person(caller.org(), id, &patch, state.clock.now()).await?.ok_or(ApiError::NotFound("employee"))?;
+    // The caller's own session survives their own password change; every other one ends.
+    let by = ChangedBy { actor: Some(caller.person.id), keep_session: Some(caller.session.token_hash.clone()) };
+    let person = state
+        .store
+        .update_person_by(caller.org(), id, &patch, &by, state.clock.now())
+        .await?
+        .ok_or(ApiError::NotFound("employee"))?;
     let links = state.store.person_links(caller.org(), &[id]).await?.remove(&id).unwrap_or_default();
     Ok(Json(view(person, links)?))
 }

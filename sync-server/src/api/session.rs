@@ -132,28 +132,46 @@ pub async fn login(
     let now = state.clock.now();
     let user_key = req.username.trim().to_lowercase();
     let ip_key = addr.ip().to_string();
-    for (throttle, key) in [(&state.guards.login_user, &user_key), (&state.guards.login_ip, &ip_key)] {
-        throttle.check(key, now).map_err(ApiError::too_many_attempts)?;
+    let pair_key = format!("{user_key}\u{0}{ip_key}");
+    let guards = &state.guards;
+    // Each check counts the attempt as it decides, so parallel attempts cannot all slip past a
+    // check made before any of them failed. The per-user delay comes first: an attempt it
+    // refuses is never evaluated and is handed back to the address counters.
+    guards.login_ip.acquire(&ip_key, now).map_err(ApiError::too_many_attempts)?;
+    if let Err(retry) = guards.login_user_ip.acquire(&pair_key, now) {
+        return Err(ApiError::too_many_attempts(retry));
+    }
+    if let Err(retry) = guards.login_user.acquire(&user_key, now) {
+        guards.login_ip.refund(&ip_key, now);
+        guards.login_user_ip.refund(&pair_key, now);
+        return Err(ApiError::too_many_attempts(retry));
     }
     let candidate = state.store.login_candidate(req.username.trim()).await?;
-    let verified = match &candidate {
-        Some((person, Some(hash))) if person.active => shared_model::secret_hash::verify(&req.password, hash).unwrap_or(false),
-        _ => {
-            // Spend the same work as a real check so response time does not reveal usernames.
-            let _ = shared_model::secret_hash::verify(&req.password, DUMMY_HASH.as_str());
-            false
-        }
+    let stored = match &candidate {
+        Some((person, Some(hash))) if person.active => Some(hash.clone()),
+        _ => None,
     };
+    let password = req.password;
+    let verified = state
+        .hash_blocking(move || match stored {
+            Some(hash) => shared_model::secret_hash::verify(&password, &hash).unwrap_or(false),
+            None => {
+                // Spend the same work as a real check so response time does not reveal usernames.
+                let _ = shared_model::secret_hash::verify(&password, DUMMY_HASH.as_str());
+                false
+            }
+        })
+        .await?;
     let person = match candidate {
         Some((person, _)) if verified => person,
         _ => {
-            state.guards.login_user.record(&user_key, now);
-            state.guards.login_ip.record(&ip_key, now);
             tracing::info!(client = %ip_key, "failed login");
             return Err(ApiError::unauthenticated());
         }
     };
-    state.guards.login_user.reset(&user_key);
+    guards.login_user.reset(&user_key);
+    guards.login_user_ip.reset(&pair_key);
+    guards.login_ip.refund(&ip_key, now);
     let token = crypto::token();
     let session = Session {
         token_hash: crypto::sha256_hex(&token),

@@ -1,7 +1,7 @@
 //! The admin web UI (issue 6): static files embedded at compile time and served at `/`,
 //! `/ui/*` and `/i18n/*.json` with a strict Content-Security-Policy (no inline script or style).
-//! Unknown paths under `/ui/` and `/i18n/` answer a plain 404; everything else keeps the API's
-//! JSON fallback.
+//! Unknown paths under `/ui/` and `/i18n/` answer 404 with the contract's error body, like
+//! every other error of the server.
 
 use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -69,7 +69,7 @@ fn content_type(name: &str) -> &'static str {
 
 fn serve(name: &str, files: &'static [(&'static str, &'static str)]) -> Response {
     let Some((name, body)) = files.iter().find(|(n, _)| *n == name) else {
-        return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "not found").into_response();
+        return crate::error::ApiError::coded(StatusCode::NOT_FOUND, "not_found", "no such file").into_response();
     };
     let mut res = (*body).into_response();
     let h = res.headers_mut();

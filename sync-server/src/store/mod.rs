@@ -70,8 +70,21 @@ pub trait Store: GovernanceStore + Send + Sync + 'static {
     async fn find_organisation(&self, name_or_id: &str) -> StoreResult<Option<Organisation>>;
     async fn organisation(&self, id: Uuid) -> StoreResult<Option<Organisation>>;
 
-    async fn create_person(&self, person: &NewPerson, now: DateTime<Utc>) -> StoreResult<Person>;
-    async fn update_person(&self, org: Uuid, id: Uuid, patch: &PersonPatch, now: DateTime<Utc>) -> StoreResult<Option<Person>>;
+    /// Creates a person as the system (command line, demo, fixtures).
+    async fn create_person(&self, person: &NewPerson, now: DateTime<Utc>) -> StoreResult<Person> {
+        self.create_person_by(person, &ChangedBy::default(), now).await
+    }
+    /// Creates a person; credentials set with it are audited (`credentials_changed`) in the
+    /// same transaction.
+    async fn create_person_by(&self, person: &NewPerson, by: &ChangedBy, now: DateTime<Utc>) -> StoreResult<Person>;
+    /// Changes a person as the system.
+    async fn update_person(&self, org: Uuid, id: Uuid, patch: &PersonPatch, now: DateTime<Utc>) -> StoreResult<Option<Person>> {
+        self.update_person_by(org, id, patch, &ChangedBy::default(), now).await
+    }
+    /// Changes a person. In the same transaction: a credential change is audited
+    /// (`credentials_changed`: who, whose, which fields — never the secret); a new password or
+    /// a deactivation ends the person's sessions (all but `by.keep_session`, for a password).
+    async fn update_person_by(&self, org: Uuid, id: Uuid, patch: &PersonPatch, by: &ChangedBy, now: DateTime<Utc>) -> StoreResult<Option<Person>>;
     async fn person(&self, org: Uuid, id: Uuid) -> StoreResult<Option<Person>>;
     async fn list_people(&self, org: Uuid, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<Person>>;
     /// The person with this username and their password hash, for login (usernames are global).
@@ -139,6 +152,19 @@ pub async fn connect(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
             format!("unsupported database URL (expected postgres:// or sqlite://): {}", redact_url(url)).into(),
         )))
     }
+}
+
+/// The file an embedded (SQLite) database URL names; `None` for PostgreSQL or an in-memory
+/// database.
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    use std::str::FromStr;
+    if !url.starts_with("sqlite:") {
+        return None;
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+    let path = options.get_filename();
+    (!path.as_os_str().is_empty() && path != std::path::Path::new(":memory:") && !url.contains("mode=memory"))
+        .then(|| path.to_path_buf())
 }
 
 /// A database URL with its password removed, for messages and logs.

@@ -82,6 +82,35 @@ impl PersonPatch {
     pub fn touches_roster(&self) -> bool {
         self.number.is_some() || self.name.is_some() || self.role.is_some() || self.pin_hash.is_some() || self.active.is_some()
     }
+
+    /// The credentials this change sets, by field name (for the audit log; never the values).
+    pub fn credential_fields(&self) -> Vec<&'static str> {
+        credential_fields(&self.username, &self.password_hash, &self.pin_hash)
+    }
+}
+
+impl NewPerson {
+    /// The credentials a new person is created with, by field name.
+    pub fn credential_fields(&self) -> Vec<&'static str> {
+        credential_fields(&self.username, &self.password_hash, &self.pin_hash)
+    }
+}
+
+fn credential_fields(username: &Option<String>, password: &Option<String>, pin: &Option<String>) -> Vec<&'static str> {
+    [("username", username.is_some()), ("password", password.is_some()), ("pin", pin.is_some())]
+        .into_iter()
+        .filter_map(|(f, set)| set.then_some(f))
+        .collect()
+}
+
+/// Who makes a change to a person, for the audit row written in the same transaction.
+#[derive(Debug, Clone, Default)]
+pub struct ChangedBy {
+    /// The person acting; `None` for the system (command line, demo).
+    pub actor: Option<Uuid>,
+    /// The session that makes the change: it survives the actor's own password change, while
+    /// every other session of the person ends.
+    pub keep_session: Option<String>,
 }
 
 /// A project/account link.

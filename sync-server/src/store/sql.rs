@@ -61,7 +61,7 @@ macro_rules! impl_store {
                 Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?)
             }
 
-            async fn create_person(&self, p: &NewPerson, now: DateTime<Utc>) -> StoreResult<Person> {
+            async fn create_person_by(&self, p: &NewPerson, by: &$crate::store::ChangedBy, now: DateTime<Utc>) -> StoreResult<Person> {
                 let mut tx = self.begin_write().await?;
                 let sql = format!(
                     "INSERT INTO people (id, organisation_id, number, name, role, username, password_hash, pin_hash, \
@@ -88,11 +88,15 @@ macro_rules! impl_store {
                 if p.number.is_some() {
                     bump_roster(&mut tx, p.organisation_id).await?;
                 }
+                let fields = p.credential_fields();
+                if !fields.is_empty() {
+                    audit_credentials(&mut tx, p.organisation_id, by.actor, p.id, &fields, 0, now).await?;
+                }
                 tx.commit().await?;
                 Ok(person)
             }
 
-            async fn update_person(&self, org: Uuid, id: Uuid, patch: &PersonPatch, now: DateTime<Utc>) -> StoreResult<Option<Person>> {
+            async fn update_person_by(&self, org: Uuid, id: Uuid, patch: &PersonPatch, by: &$crate::store::ChangedBy, now: DateTime<Utc>) -> StoreResult<Option<Person>> {
                 let mut tx = self.begin_write().await?;
                 let sql = format!(
                     "UPDATE people SET number = COALESCE($3, number), name = COALESCE($4, name), role = COALESCE($5, role), \
@@ -121,13 +125,30 @@ macro_rules! impl_store {
                 if person.is_some() && patch.touches_roster() {
                     bump_roster(&mut tx, org).await?;
                 }
-                if patch.active == Some(false) {
+                let mut sessions_ended = 0;
+                if person.is_some() && patch.active == Some(false) {
                     // A deactivated person's web sessions end with it.
-                    sqlx::query("DELETE FROM sessions WHERE organisation_id = $1 AND person_id = $2")
+                    sessions_ended += sqlx::query("DELETE FROM sessions WHERE organisation_id = $1 AND person_id = $2")
                         .bind(org)
                         .bind(id)
                         .execute(&mut *tx)
-                        .await?;
+                        .await?
+                        .rows_affected();
+                } else if person.is_some() && patch.password_hash.is_some() {
+                    // A new password ends every other session: whoever knew the old one is out.
+                    sessions_ended += sqlx::query(
+                        "DELETE FROM sessions WHERE organisation_id = $1 AND person_id = $2 AND token_hash <> $3",
+                    )
+                    .bind(org)
+                    .bind(id)
+                    .bind(by.keep_session.as_deref().unwrap_or(""))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                let fields = patch.credential_fields();
+                if person.is_some() && !fields.is_empty() {
+                    audit_credentials(&mut tx, org, by.actor, id, &fields, sessions_ended, now).await?;
                 }
                 tx.commit().await?;
                 Ok(person)
@@ -593,6 +614,33 @@ macro_rules! impl_store {
                 .await?;
                 Ok(())
             }
+        }
+
+        /// The audit row of a credential change: who, whose, which fields, when — never a value.
+        async fn audit_credentials(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            org: Uuid,
+            actor: Option<Uuid>,
+            subject: Uuid,
+            fields: &[&str],
+            sessions_ended: u64,
+            now: DateTime<Utc>,
+        ) -> StoreResult<()> {
+            let details = serde_json::json!({ "fields": fields, "sessions_ended": sessions_ended });
+            sqlx::query(
+                "INSERT INTO audit_log (id, organisation_id, at, actor, kind, subject, details) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(org)
+            .bind(now)
+            .bind(actor)
+            .bind("credentials_changed")
+            .bind(subject.to_string())
+            .bind(details.to_string())
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
         }
 
         /// Moves the organisation's roster version so tablets pull the new roster.

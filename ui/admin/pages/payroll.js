@@ -1,7 +1,7 @@
 // Payroll: readiness of a period (blocking tablets with their reason), run and lock, unlock.
 import { get, post } from '../api.js';
 import { t, errorText } from '../i18n.js';
-import { h, clear, field, setFieldError, timeEl, shortId, toast, currentPeriod, confirmDialog, icon } from '../util.js';
+import { h, clear, field, setFieldError, timeEl, shortId, shortDate, toast, currentPeriod, confirmDialog, icon } from '../util.js';
 
 export function renderPayroll(main, { params }) {
   const period = h('input', { id: 'period', type: 'month', value: params.get('period') || currentPeriod(), required: true });
@@ -43,7 +43,7 @@ export function renderPayroll(main, { params }) {
         load();
       } catch (err) {
         error.textContent = errorText(err);
-        if (err.code === 'devices_not_synced' || err.code === 'period_locked') load(); else run.disabled = false;
+        if (err.code === 'devices_not_synced' || err.code === 'period_locked' || err.code === 'period_not_ended') load(); else run.disabled = false;
       }
     });
     const unlock = h('button', { type: 'button', class: 'btn', id: 'payroll-unlock', text: t('admin.payroll.unlock') });
@@ -55,6 +55,7 @@ export function renderPayroll(main, { params }) {
     });
     let statusEl;
     if (r.locked) statusEl = h('div', { class: 'status locked', id: 'payroll-status' }, h('span', { class: 'status-icon', 'aria-hidden': 'true' }, icon('lock')), h('div', {}, h('strong', { text: t('admin.payroll.locked', { period: r.period }) }), h('p', { class: 'muted', text: t('admin.payroll.locked_help') })));
+    else if (r.ended === false) statusEl = h('div', { class: 'status blocked', id: 'payroll-status' }, h('span', { class: 'status-icon', 'aria-hidden': 'true', text: '…' }), h('div', {}, h('strong', { text: t('admin.payroll.not_ended', { period: r.period }) }), h('p', { class: 'muted', text: t('admin.payroll.not_ended_help', { time: shortDate(r.period_end) }) })));
     else if (r.ready) statusEl = h('div', { class: 'status ready', id: 'payroll-status' }, h('span', { class: 'status-icon', 'aria-hidden': 'true', text: '✓' }), h('div', {}, h('strong', { text: t('admin.payroll.ready', { period: r.period }) }), h('p', { class: 'muted', text: t('admin.payroll.ready_help') })));
     else statusEl = h('div', { class: 'status blocked', id: 'payroll-status' }, h('span', { class: 'status-icon', 'aria-hidden': 'true', text: '!' }), h('div', {}, h('strong', { text: t('admin.payroll.blocked', { n: r.blocking_devices.length }) }), h('p', { class: 'muted', text: t('admin.payroll.blocked_help') })));
     // A locked period has been run: its blockers only matter again once it is unlocked.

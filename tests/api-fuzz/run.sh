@@ -13,8 +13,8 @@ source scripts/lib.sh
 
 need_api_fuzz_deps
 seed="${FUZZ_SEED:-20261122}"
-max_examples="${FUZZ_MAX_EXAMPLES:-40}"
-# A hard bound on the whole schemathesis run, in seconds (it normally needs 1–3 minutes).
+max_examples="${FUZZ_MAX_EXAMPLES:-20}"
+# A hard bound on the whole schemathesis run, in seconds (it needs about 4 minutes on 2 cores).
 time_limit="${FUZZ_TIME_LIMIT_S:-600}"
 
 server_bin="${STAMPCLOCK_SERVER_BIN:-}"
@@ -69,9 +69,9 @@ STAMPCLOCK_FUZZ_BASE_URL="$base" PYTHONPATH="$PWD/tests/api-fuzz" SCHEMATHESIS_H
     --generation-database none --no-color \
     --report junit --report-dir "$out" || rc=$?
 echo "API fuzz: schemathesis exit $rc after $(( $(date +%s) - start )) s" >&2
-if grep -qE ' (ERROR|error) ' "$out/server.log"; then
+if grep -q 'ERROR' "$out/server.log"; then
   echo "API fuzz: the server logged errors (target/api-fuzz/server.log):" >&2
-  grep -E ' (ERROR|error) ' "$out/server.log" | head -n 20 >&2
+  grep 'ERROR' "$out/server.log" | head -n 20 >&2
   [ "$rc" != 0 ] || rc=1
 fi
 exit "$rc"

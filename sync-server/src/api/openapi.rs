@@ -246,6 +246,11 @@ fn constrain(doc: &mut Value) {
             {"required": ["link_id"], "properties": {"link_id": {"type": "string"}}}
         ]),
     );
+    // The web uninstall's body is optional: an empty DELETE asks for the confirmation.
+    doc.pointer_mut("/paths/~1api~1v1~1devices~1{id}/delete/requestBody")
+        .and_then(Value::as_object_mut)
+        .expect("DELETE /api/v1/devices/{id} has a body")
+        .insert("required".into(), false.into());
     for s in [
         "EnrolRequest", "SyncRequest", "PunchEvent", "UninstallRequest", "LoginRequest", "CodeRequest", "LinkIds",
         "RequirementInput", "UninstallConfirmation", "RunRequest",

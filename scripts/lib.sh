@@ -91,3 +91,18 @@ ensure_display() {
   if command -v openbox >/dev/null 2>&1; then openbox >/dev/null 2>&1 & wm_pid=$!; fi
   trap 'kill ${wm_pid:-} ${xvfb_pid:-} 2>/dev/null || true' EXIT
 }
+
+# What the API fuzz step (tests/api-fuzz/run.sh) needs: a Python virtual environment under
+# target/pyenv with schemathesis 4 and openapi-spec-validator from PyPI. Created only when missing.
+need_api_fuzz_deps() {
+  local venv=target/pyenv
+  if [ -x "$venv/bin/schemathesis" ] && [ -x "$venv/bin/openapi-spec-validator" ] \
+     && "$venv/bin/schemathesis" --version 2>/dev/null | grep -q ' 4\.'; then
+    return 0
+  fi
+  command -v python3 >/dev/null 2>&1 || apt_install python3
+  python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
+  step "Python packages of the API fuzz step (schemathesis 4, openapi-spec-validator) into $venv"
+  [ -x "$venv/bin/pip" ] || { rm -rf "$venv"; python3 -m venv "$venv"; }
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'schemathesis>=4,<5' 'openapi-spec-validator>=0.7,<1'
+}

@@ -37,14 +37,17 @@ impl PunchKind {
 pub struct PunchEvent {
     /// UUIDv7 made on the tablet: time-ordered, so the ledger's key index stays hot.
     pub id: Uuid,
-    /// The tablet's gap-free counter; `(device, device_seq)` is unique in the ledger.
+    /// The tablet's gap-free counter, from 1; `(device, device_seq)` is unique in the ledger.
+    #[schema(minimum = 1)]
     pub device_seq: i64,
     pub employee_id: Uuid,
     pub kind: PunchKind,
     /// The project/account link; required for a start.
     #[serde(default)]
     pub link_id: Option<Uuid>,
+    /// At most 500 characters.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub comment: Option<String>,
     /// Corrected device time with the local UTC offset at that moment.
     #[schema(value_type = String, format = DateTime)]

@@ -20,6 +20,7 @@ pub struct ErrorBody {
 /// A stable snake_case code the UIs translate, a sentence for people reading logs, and details.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
+    #[schema(pattern = "^[a-z][a-z0-9_]*$", example = "invalid_request")]
     pub code: String,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,6 +31,8 @@ pub struct ErrorDetail {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolRequest {
+    /// The code of the admin page; case, spaces and dashes do not matter (1–32 letters and digits).
+    #[schema(example = "K7Q4-9ZXM")]
     pub enrolment_code: String,
     /// base64url of the 32-byte Ed25519 public key.
     pub public_key: String,
@@ -59,6 +62,8 @@ pub struct EnrolResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SyncRequest {
+    /// At most 500 events.
+    #[schema(max_items = 500)]
     pub events: Vec<PunchEvent>,
     /// Events still queued on the device after this page.
     pub pending_after: u32,
@@ -150,6 +155,8 @@ pub struct RosterLink {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UninstallRequest {
+    /// The personnummer of an active admin or manager of the organisation, in any accepted spelling.
+    #[schema(example = "19811218-9876")]
     pub personnummer: String,
 }
 

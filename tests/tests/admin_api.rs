@@ -226,4 +226,78 @@ async fn health_and_openapi_answer(backend: Backend) {
         assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
     }
     assert!(doc["components"]["schemas"].get("PunchEvent").is_some());
+    assert_openapi_is_a_contract(&doc);
+}
+
+/// What openapi-spec-validator and code generators need, and what the fuzz step relies on:
+/// unique operation ids, path parameters only where the path has their placeholder, the error
+/// body on every error answer, declared security with the session answers, and security schemes.
+fn assert_openapi_is_a_contract(doc: &Value) {
+    let schemes = doc["components"]["securitySchemes"].as_object().expect("securitySchemes");
+    assert_eq!(schemes["session"], json!({"type": "apiKey", "in": "cookie", "name": "stampclock_session",
+        "description": schemes["session"]["description"]}));
+    for (name, header) in [("csrf", "X-CSRF-Token"), ("device_id", "X-Device-Id"), ("device_timestamp", "X-Timestamp"), ("device_signature", "X-Signature")] {
+        assert_eq!(schemes[name]["in"], "header", "{name}");
+        assert_eq!(schemes[name]["name"], header, "{name}");
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let what = format!("{method} {path}");
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{what}: no operationId"));
+            assert!(ids.insert(id.to_owned()), "{what}: operationId {id} is not unique");
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                match p["in"].as_str().unwrap() {
+                    "path" => assert!(path.contains(&format!("{{{name}}}")), "{what}: path parameter {name} without placeholder"),
+                    "query" => {}
+                    other => panic!("{what}: parameter {name} in {other}; signatures and sessions are security schemes"),
+                }
+            }
+            let responses = op["responses"].as_object().unwrap();
+            for (status, r) in responses {
+                if status.starts_with('4') || (status.starts_with('5') && status != "503") {
+                    assert_eq!(r["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody", "{what} {status}");
+                    assert!(r["description"].as_str().unwrap().contains('`'), "{what} {status}: the description names no code");
+                }
+            }
+            let security: Vec<&str> = op["security"].as_array().into_iter().flatten()
+                .flat_map(|r| r.as_object().unwrap().keys().map(String::as_str)).collect();
+            let public = ["/api/v1/health", "/api/v1/openapi.json", "/api/v1/auth/login", "/api/v1/device/enrol"];
+            if public.contains(&path.as_str()) {
+                assert!(security.is_empty(), "{what}: public, but declares {security:?}");
+            } else if path.starts_with("/api/v1/device/") {
+                let mut sorted = security.clone();
+                sorted.sort_unstable();
+                assert_eq!(sorted, ["device_id", "device_signature", "device_timestamp"], "{what}");
+                assert!(responses["401"]["description"].as_str().unwrap().contains("bad_signature"), "{what}");
+            } else {
+                let expected: &[&str] = if method == "get" { &["session"] } else { &["csrf", "session"] };
+                let mut sorted = security.clone();
+                sorted.sort_unstable();
+                assert_eq!(sorted, expected, "{what}");
+                assert!(responses["401"]["description"].as_str().unwrap().contains("unauthenticated"), "{what}");
+                if method != "get" {
+                    assert!(responses["403"]["description"].as_str().unwrap().contains("csrf_failed"), "{what}");
+                }
+            }
+            if op.get("requestBody").is_some() {
+                assert!(responses["400"]["description"].as_str().unwrap().contains("invalid_request"), "{what}");
+            }
+        }
+    }
+    // Create bodies require what the handlers require; inputs carry the handlers' limits.
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(doc["paths"]["/api/v1/employees"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/EmployeeCreate");
+    assert_eq!(schemas["EmployeeCreate"]["required"], json!(["name"]));
+    assert_eq!(schemas["LinkCreate"]["required"], json!(["project", "account"]));
+    assert_eq!(schemas["EmployeeInput"]["properties"]["pin"]["pattern"], "^[0-9]{4,8}$");
+    assert_eq!(schemas["EmployeeInput"]["properties"]["password"]["minLength"], 10);
+    assert_eq!(schemas["SyncRequest"]["properties"]["events"]["maxItems"], 500);
+    assert_eq!(schemas["PunchEvent"]["properties"]["device_seq"]["minimum"], 1);
+    assert_eq!(schemas["CodeRequest"]["properties"]["expires_in_s"]["minimum"], 60);
+    assert_eq!(schemas["CodeRequest"]["properties"]["expires_in_s"]["maximum"], 604800);
+    assert_eq!(schemas["RequirementInput"]["properties"]["state"]["enum"], json!(["active", "disabled_for_period", "disabled_permanently"]));
+    assert!(schemas["RunRequest"]["properties"]["period"]["pattern"].as_str().unwrap().contains("(0[1-9]|1[0-2])"));
+    assert!(doc["paths"]["/api/v1/payroll-runs"]["post"]["responses"]["409"]["description"].as_str().unwrap().contains("period_not_ended"));
 }

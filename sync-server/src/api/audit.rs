@@ -19,11 +19,17 @@ pub fn router() -> Router<AppState> {
 
 /// `?cursor=&limit=&kind=`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
+    /// The `next_cursor` of the previous page (a UUID in any of its spellings); empty or absent for the first page.
+    #[param(pattern = "^(|[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\}|urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")]
     pub cursor: Option<String>,
+    /// Items per page, 1–1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
-    /// Only entries of this kind, e.g. `device_uninstalled`.
+    /// Only entries of this kind, e.g. `device_uninstalled`; at most 64 characters.
+    #[param(max_length = 64)]
     pub kind: Option<String>,
 }
 
@@ -40,12 +46,13 @@ pub struct AuditItem {
 }
 
 /// The audit log, newest first.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = Page<AuditItem>), (status = 403)))]
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", operation_id = "list_audit", params(AuditQuery),
+    security(("session" = [])),
+    responses((status = 200, body = Page<AuditItem>), (status = 403, description = "`forbidden`: admins only")))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<AuditQuery>) -> Result<Json<Page<AuditItem>>, ApiError> {
     caller.require_admin()?;
     let (cursor, limit) = super::extract::PageQuery { cursor: q.cursor, limit: q.limit }.resolve()?;
-    if q.kind.as_ref().is_some_and(|k| k.len() > 64) {
+    if q.kind.as_ref().is_some_and(|k| k.chars().count() > 64) {
         return Err(ApiError::InvalidRequest("kind is too long".into()));
     }
     let rows = state.store.list_audit(caller.org(), cursor, limit, q.kind.as_deref()).await?;

@@ -36,11 +36,11 @@ pub fn normalise_code(code: &str) -> String {
 }
 
 /// Enrol a tablet with a single-use code; the device keeps its private key.
-#[utoipa::path(post, path = "/api/v1/device/enrol", tag = "device", request_body = EnrolRequest,
-    responses((status = 201, body = EnrolResponse), (status = 400, description = "invalid_request"),
-              (status = 404, description = "unknown_enrolment_code"),
-              (status = 410, description = "enrolment_code_expired (also for a used code)"),
-              (status = 429, description = "too_many_attempts")))]
+#[utoipa::path(post, path = "/api/v1/device/enrol", tag = "device", operation_id = "enrol_device", request_body = EnrolRequest,
+    responses((status = 201, body = EnrolResponse), (status = 400, description = "`invalid_request`: a field breaks its rule"),
+              (status = 404, description = "`unknown_enrolment_code`"),
+              (status = 410, description = "`enrolment_code_expired` (also for a code already used)"),
+              (status = 429, description = "`too_many_attempts` (`details.retry_after_s`): 10 unknown or expired codes per client address in 15 minutes")))]
 pub async fn enrol(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
@@ -167,14 +167,12 @@ pub async fn authenticate(
 }
 
 /// Push a page of punch events, report what is still queued, pull roster and config.
-#[utoipa::path(post, path = "/api/v1/device/sync", tag = "device", request_body = SyncRequest,
-    params(("X-Device-Id" = String, Header), ("X-Timestamp" = String, Header), ("X-Signature" = String, Header)),
-    responses((status = 200, body = SyncResponse), (status = 400, description = "invalid_request"),
-              (status = 401, description = "bad_signature or clock_skew (details.server_time)"),
-              (status = 403, description = "device_uninstalled (details.quarantined)"),
-              (status = 409, description = "event_conflict or sequence_conflict: nothing of the page stored"),
-              (status = 413, description = "payload_too_large"),
-              (status = 422, description = "unknown_reference")))]
+#[utoipa::path(post, path = "/api/v1/device/sync", tag = "device", operation_id = "sync_device", request_body = SyncRequest,
+    security(("device_id" = [], "device_timestamp" = [], "device_signature" = [])),
+    responses((status = 200, body = SyncResponse), (status = 400, description = "`invalid_request`: a malformed page (more than 500 events, `device_seq` below 1, a start without `link_id`, a comment over 500 characters, a nil id)"),
+              (status = 403, description = "`device_uninstalled` (`details.quarantined`: the ids of the page, stored in quarantine)"),
+              (status = 409, description = "`event_conflict` (an event id already stored, or twice in the page, with other content; `details.event_id`) or `sequence_conflict` (`details.device_seq`, `details.stored_event_id`): nothing of the page is stored"),
+              (status = 422, description = "`unknown_reference` (`details.kind`, `details.id`): an employee or link of another organisation; nothing of the page is stored")))]
 pub async fn sync(
     State(state): State<AppState>,
     method: Method,
@@ -355,12 +353,12 @@ fn unknown_reference(what: &str, id: Uuid) -> ApiError {
 
 /// Uninstall the tablet itself, authorised by the personnummer of an active admin or manager of
 /// its organisation (INTERP-45); refused while the tablet reports unsynced events.
-#[utoipa::path(post, path = "/api/v1/device/uninstall", tag = "device", request_body = UninstallRequest,
-    params(("X-Device-Id" = String, Header), ("X-Timestamp" = String, Header), ("X-Signature" = String, Header)),
-    responses((status = 200, body = UninstallResponse), (status = 400, description = "invalid_personnummer or invalid_request"),
-              (status = 401, description = "bad_signature or clock_skew"),
-              (status = 403, description = "not_authorised or device_uninstalled"),
-              (status = 409, description = "unsynced_events"), (status = 429, description = "too_many_attempts")))]
+#[utoipa::path(post, path = "/api/v1/device/uninstall", tag = "device", operation_id = "uninstall_from_device", request_body = UninstallRequest,
+    security(("device_id" = [], "device_timestamp" = [], "device_signature" = [])),
+    responses((status = 200, body = UninstallResponse), (status = 400, description = "`invalid_personnummer` or `invalid_request`"),
+              (status = 403, description = "`not_authorised` (not an active admin or manager of the organisation) or `device_uninstalled`"),
+              (status = 409, description = "`unsynced_events` (`details.pending_events`): sync first"),
+              (status = 429, description = "`too_many_attempts` (`details.retry_after_s`): 5 attempts per device in 15 minutes")))]
 pub async fn uninstall(
     State(state): State<AppState>,
     method: Method,

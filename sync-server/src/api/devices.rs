@@ -73,8 +73,9 @@ pub async fn views(state: &AppState, org: Uuid, devices: Vec<Device>) -> Result<
 }
 
 /// Every installed tablet of the organisation.
-#[utoipa::path(get, path = "/api/v1/devices", tag = "devices", params(PageQuery),
-    responses((status = 200, body = Page<DeviceView>), (status = 401), (status = 403)))]
+#[utoipa::path(get, path = "/api/v1/devices", tag = "devices", operation_id = "list_devices", params(PageQuery),
+    security(("session" = [])),
+    responses((status = 200, body = Page<DeviceView>), (status = 403, description = "`forbidden`: admins and managers only")))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<DeviceView>>, ApiError> {
     caller.require_manager()?;
     let (cursor, limit) = q.resolve()?;

@@ -27,13 +27,16 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodeRequest {
-    /// Lifetime in seconds, 60–604800 (default 900).
+    /// Lifetime in seconds, 60–604800 (default 900; null counts as absent).
+    #[schema(minimum = 60, maximum = 604800, example = 900)]
     pub expires_in_s: Option<i64>,
 }
 
 /// A new code, shown once.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CodeResponse {
+    /// `XXXX-XXXX` of letters and digits that cannot be mistaken for each other.
+    #[schema(pattern = "^[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}$", example = "K7Q4-9ZXM")]
     pub code: String,
     pub expires_at: DateTime<Utc>,
 }
@@ -46,8 +49,10 @@ pub fn new_code() -> String {
 }
 
 /// Create a single-use enrolment code.
-#[utoipa::path(post, path = "/api/v1/enrolment-codes", tag = "devices", request_body = CodeRequest,
-    responses((status = 201, body = CodeResponse), (status = 400), (status = 401), (status = 403)))]
+#[utoipa::path(post, path = "/api/v1/enrolment-codes", tag = "devices", operation_id = "create_enrolment_code", request_body = CodeRequest,
+    security(("session" = [], "csrf" = [])),
+    responses((status = 201, body = CodeResponse), (status = 400, description = "`invalid_request`: `expires_in_s` out of range"),
+              (status = 403, description = "`forbidden`: admins only")))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<CodeRequest>) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let ttl = req.expires_in_s.unwrap_or(900);

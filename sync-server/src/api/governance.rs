@@ -40,15 +40,21 @@ pub async fn installed_device(state: &AppState, caller: &Caller, id: &str) -> Re
 #[serde(deny_unknown_fields)]
 pub struct RequirementInput {
     /// `active`, `disabled_for_period` or `disabled_permanently`.
+    #[schema(example = "disabled_for_period")]
     pub state: String,
-    /// `YYYY-MM`, only with `disabled_for_period`; defaults to the open period.
+    /// `YYYY-MM` (years 1900–9999), only with `disabled_for_period`; absent or null: the open period.
+    #[schema(pattern = "^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: Option<String>,
 }
 
 /// Set a tablet's sync requirement (recorded in its history).
-#[utoipa::path(put, path = "/api/v1/devices/{id}/sync-requirement", tag = "devices", request_body = RequirementInput,
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = DeviceView), (status = 400, description = "invalid_request"), (status = 403), (status = 404)))]
+#[utoipa::path(put, path = "/api/v1/devices/{id}/sync-requirement", tag = "devices", operation_id = "set_sync_requirement", request_body = RequirementInput,
+    params(("id" = Uuid, Path, description = "The device's id (a malformed id is 404 `not_found`)")),
+    security(("session" = [], "csrf" = [])),
+    responses((status = 200, body = DeviceView),
+              (status = 400, description = "`invalid_request`: an unknown state, a malformed period, or a period with another state than `disabled_for_period`"),
+              (status = 403, description = "`forbidden`: admins and managers only"),
+              (status = 404, description = "`not_found`: no installed device of that id in the organisation")))]
 pub async fn set_requirement(
     State(state): State<AppState>,
     caller: Caller,
@@ -101,8 +107,10 @@ pub struct HistoryItem {
 }
 
 /// A tablet's history, oldest first; 404 once it is uninstalled (the audit log keeps the rows).
-#[utoipa::path(get, path = "/api/v1/devices/{id}/history", tag = "devices", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Page<HistoryItem>), (status = 403), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/devices/{id}/history", tag = "devices", operation_id = "device_history", params(("id" = Uuid, Path, description = "The device's id (a malformed id is 404 `not_found`)")),
+    security(("session" = [])),
+    responses((status = 200, body = Page<HistoryItem>), (status = 403, description = "`forbidden`: admins and managers only"),
+              (status = 404, description = "`not_found`: no installed device of that id in the organisation (also once uninstalled)")))]
 pub async fn history(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Page<HistoryItem>>, ApiError> {
     caller.require_manager()?;
     let device = installed_device(&state, &caller, &id).await?;
@@ -136,10 +144,14 @@ pub struct WebUninstalled {
 
 /// Uninstall a tablet from the web. Without `{"confirm": true}` answers 409
 /// `confirmation_required` naming the risk (pending events, last contact).
-#[utoipa::path(delete, path = "/api/v1/devices/{id}", tag = "devices", request_body = UninstallConfirmation,
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = WebUninstalled), (status = 403), (status = 404),
-              (status = 409, description = "confirmation_required (details: pending_events, last_contact_at)")))]
+#[utoipa::path(delete, path = "/api/v1/devices/{id}", tag = "devices", operation_id = "uninstall_device",
+    request_body(content = UninstallConfirmation, description = "Optional: an empty body asks for the confirmation (409).", content_type = "application/json"),
+    params(("id" = Uuid, Path, description = "The device's id (a malformed id is 404 `not_found`)")),
+    security(("session" = [], "csrf" = [])),
+    responses((status = 200, body = WebUninstalled), (status = 400, description = "`invalid_request`: a body that is not the confirmation object"),
+              (status = 403, description = "`forbidden`: admins only"),
+              (status = 404, description = "`not_found`: no installed device of that id in the organisation"),
+              (status = 409, description = "`confirmation_required` without `{\"confirm\": true}` (`details`: `pending_events`, `last_contact_at`, `last_full_sync_at`)")))]
 pub async fn uninstall(
     State(state): State<AppState>,
     caller: Caller,

@@ -13,8 +13,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// 200 when the database answers, 503 when it does not.
-#[utoipa::path(get, path = "/api/v1/health", tag = "health",
-    responses((status = 200, body = Health), (status = 503, body = Health)))]
+#[utoipa::path(get, path = "/api/v1/health", tag = "health", operation_id = "health",
+    responses((status = 200, description = "The database answers", body = Health),
+              (status = 503, description = "The database does not answer (`\"database\": \"unreachable\"`)", body = Health)))]
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let ok = state.store.ping().await.is_ok();
     let body = Health {

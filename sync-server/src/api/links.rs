@@ -20,7 +20,8 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/links", get(list).post(create)).route("/api/v1/links/{id}", patch(update))
 }
 
-/// Create or change a link; all fields optional on PATCH.
+/// Change a link; every field optional (null counts as absent). `project` and `account`: 1–200
+/// characters after trimming white space, no control characters.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkInput {
@@ -54,8 +55,9 @@ fn field(name: &str, v: &Option<String>) -> Result<Option<String>, ApiError> {
 }
 
 /// List the organisation's links.
-#[utoipa::path(get, path = "/api/v1/links", tag = "people", params(PageQuery),
-    responses((status = 200, body = Page<LinkView>), (status = 401), (status = 403)))]
+#[utoipa::path(get, path = "/api/v1/links", tag = "people", operation_id = "list_links", params(PageQuery),
+    security(("session" = [])),
+    responses((status = 200, body = Page<LinkView>), (status = 403, description = "`forbidden`: admins and managers only")))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<LinkView>>, ApiError> {
     caller.require_manager()?;
     let (cursor, limit) = q.resolve()?;
@@ -65,8 +67,11 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
 }
 
 /// Create a link.
-#[utoipa::path(post, path = "/api/v1/links", tag = "people", request_body = LinkInput,
-    responses((status = 201, body = LinkView), (status = 400), (status = 409, description = "already_exists")))]
+#[utoipa::path(post, path = "/api/v1/links", tag = "people", operation_id = "create_link", request_body = super::openapi::LinkCreate,
+    security(("session" = [], "csrf" = [])),
+    responses((status = 201, body = LinkView), (status = 400, description = "`invalid_request`: `project` or `account` missing or breaking its rule"),
+              (status = 403, description = "`forbidden`: admins and managers only"),
+              (status = 409, description = "`already_exists`: the same project and account")))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<LinkInput>) -> Result<Response, ApiError> {
     caller.require_manager()?;
     let project = field("project", &input.project)?.ok_or_else(|| ApiError::InvalidRequest("project is required".into()))?;
@@ -77,8 +82,12 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input
 }
 
 /// Change a link (deactivate it to stop new stamps on it; stamps already made stay).
-#[utoipa::path(patch, path = "/api/v1/links/{id}", tag = "people", request_body = LinkInput, params(("id" = Uuid, Path)),
-    responses((status = 200, body = LinkView), (status = 404), (status = 409, description = "already_exists")))]
+#[utoipa::path(patch, path = "/api/v1/links/{id}", tag = "people", operation_id = "update_link", request_body = LinkInput, params(("id" = Uuid, Path, description = "The link's id (a malformed id is 404 `not_found`)")),
+    security(("session" = [], "csrf" = [])),
+    responses((status = 200, body = LinkView), (status = 400, description = "`invalid_request`: a field breaks its rule"),
+              (status = 403, description = "`forbidden`: admins and managers only"),
+              (status = 404, description = "`not_found`: no such link in the organisation"),
+              (status = 409, description = "`already_exists`: the same project and account")))]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,

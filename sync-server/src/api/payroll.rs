@@ -107,14 +107,19 @@ fn parse_period(s: &str) -> Result<PayPeriod, ApiError> {
 
 /// `?period=YYYY-MM`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodQuery {
+    /// The pay period `YYYY-MM` (years 1900–9999).
+    #[param(pattern = "^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
 }
 
 /// Whether payroll can run for a period, and which tablets block it.
-#[utoipa::path(get, path = "/api/v1/payroll-runs/check", tag = "payroll", params(PeriodQuery),
-    responses((status = 200, body = Readiness), (status = 400), (status = 403)))]
+#[utoipa::path(get, path = "/api/v1/payroll-runs/check", tag = "payroll", operation_id = "check_payroll_run", params(PeriodQuery),
+    security(("session" = [])),
+    responses((status = 200, body = Readiness), (status = 400, description = "`invalid_request`: a malformed period"),
+              (status = 403, description = "`forbidden`: admins and managers only")))]
 pub async fn check(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PeriodQuery>) -> Result<Json<Readiness>, ApiError> {
     caller.require_manager()?;
     let period = parse_period(&q.period)?;
@@ -125,6 +130,8 @@ pub async fn check(State(state): State<AppState>, caller: Caller, ApiQuery(q): A
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunRequest {
+    /// The pay period `YYYY-MM` (years 1900–9999).
+    #[schema(pattern = "^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
 }
 
@@ -141,9 +148,11 @@ fn period_locked(period: PayPeriod) -> ApiError {
 }
 
 /// Run payroll for a period: refused while tablets block it; locks the period.
-#[utoipa::path(post, path = "/api/v1/payroll-runs", tag = "payroll", request_body = RunRequest,
-    responses((status = 201, body = RunResponse), (status = 400), (status = 403),
-              (status = 409, description = "period_locked (checked first), period_not_ended (details.period_end), or devices_not_synced (details.blocking_devices)")))]
+#[utoipa::path(post, path = "/api/v1/payroll-runs", tag = "payroll", operation_id = "run_payroll", request_body = RunRequest,
+    security(("session" = [], "csrf" = [])),
+    responses((status = 201, body = RunResponse), (status = 400, description = "`invalid_request`: a malformed period"),
+              (status = 403, description = "`forbidden`: admins and managers only"),
+              (status = 409, description = "`period_locked` (checked first); `period_not_ended`: the period has not ended in the organisation's time zone; `devices_not_synced` (`details.blocking_devices`, `details.period_end`)")))]
 pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<RunRequest>) -> Result<Response, ApiError> {
     caller.require_manager()?;
     let period = parse_period(&req.period)?;
@@ -179,8 +188,12 @@ pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): Ap
 }
 
 /// Reopen a locked period (recorded in the audit log).
-#[utoipa::path(post, path = "/api/v1/periods/{period}/unlock", tag = "payroll", params(("period" = String, Path)),
-    responses((status = 204), (status = 400), (status = 403), (status = 404, description = "the period is not locked")))]
+#[utoipa::path(post, path = "/api/v1/periods/{period}/unlock", tag = "payroll", operation_id = "unlock_period",
+    params(("period" = String, Path, description = "The pay period `YYYY-MM` (years 1900–9999)", pattern = "^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$", example = "2026-11")),
+    security(("session" = [], "csrf" = [])),
+    responses((status = 204, description = "The period is open again (recorded in the audit log)"), (status = 400, description = "`invalid_request`: a malformed period"),
+              (status = 403, description = "`forbidden`: admins and managers only"),
+              (status = 404, description = "`not_found`: the period is not locked")))]
 pub async fn unlock(State(state): State<AppState>, caller: Caller, Path(period): Path<String>) -> Result<StatusCode, ApiError> {
     caller.require_manager()?;
     let period = parse_period(&period)?;

@@ -212,8 +212,9 @@ async fn org_tz(state: &AppState, org: Uuid) -> Result<chrono_tz::Tz, ApiError> 
 }
 
 /// List the organisation's employees.
-#[utoipa::path(get, path = "/api/v1/employees", tag = "people", params(PageQuery),
-    responses((status = 200, body = Page<EmployeeView>), (status = 401), (status = 403)))]
+#[utoipa::path(get, path = "/api/v1/employees", tag = "people", operation_id = "list_employees", params(PageQuery),
+    security(("session" = [])),
+    responses((status = 200, body = Page<EmployeeView>), (status = 403, description = "`forbidden`: admins and managers only")))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<EmployeeView>>, ApiError> {
     caller.require_manager()?;
     let (cursor, limit) = q.resolve()?;
@@ -232,9 +233,13 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
 }
 
 /// Create an employee.
-#[utoipa::path(post, path = "/api/v1/employees", tag = "people", request_body = EmployeeInput,
-    responses((status = 201, body = EmployeeView), (status = 400, description = "invalid_request or invalid_personnummer"),
-              (status = 409, description = "already_exists (number or username)")))]
+#[utoipa::path(post, path = "/api/v1/employees", tag = "people", operation_id = "create_employee",
+    request_body = super::openapi::EmployeeCreate,
+    security(("session" = [], "csrf" = [])),
+    responses((status = 201, body = EmployeeView),
+              (status = 400, description = "`invalid_request` (a field breaks its rule; `name` missing; neither `number` nor `username`) or `invalid_personnummer`"),
+              (status = 403, description = "`forbidden`: admins and managers only, and only an admin may create an admin; `not_authorised`: a manager sent `username` or `password`"),
+              (status = 409, description = "`already_exists` (`details.field`: the number or username)")))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<EmployeeInput>) -> Result<Response, ApiError> {
     caller.require_manager()?;
     guard_credentials(&caller, &input)?;
@@ -249,9 +254,14 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input
 }
 
 /// Change an employee.
-#[utoipa::path(patch, path = "/api/v1/employees/{id}", tag = "people", request_body = EmployeeInput,
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = EmployeeView), (status = 404), (status = 409, description = "already_exists")))]
+#[utoipa::path(patch, path = "/api/v1/employees/{id}", tag = "people", operation_id = "update_employee", request_body = EmployeeInput,
+    params(("id" = Uuid, Path, description = "The employee's id (a malformed id is 404 `not_found`)")),
+    security(("session" = [], "csrf" = [])),
+    responses((status = 200, body = EmployeeView),
+              (status = 400, description = "`invalid_request` (a field breaks its rule) or `invalid_personnummer`"),
+              (status = 403, description = "`forbidden`: admins and managers only, and only an admin may change an admin or grant the role; `not_authorised`: a manager sent `username` or `password`"),
+              (status = 404, description = "`not_found`: no such employee in the organisation"),
+              (status = 409, description = "`already_exists` (`details.field`: the number or username)")))]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -283,13 +293,18 @@ pub async fn update(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkIds {
+    /// At most 10,000 ids.
+    #[schema(max_items = 10000)]
     pub link_ids: Vec<Uuid>,
 }
 
 /// Replace the links an employee may stamp on.
-#[utoipa::path(put, path = "/api/v1/employees/{id}/links", tag = "people", request_body = LinkIds,
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = EmployeeView), (status = 404), (status = 422, description = "unknown_reference")))]
+#[utoipa::path(put, path = "/api/v1/employees/{id}/links", tag = "people", operation_id = "set_employee_links", request_body = LinkIds,
+    params(("id" = Uuid, Path, description = "The employee's id (a malformed id is 404 `not_found`)")),
+    security(("session" = [], "csrf" = [])),
+    responses((status = 200, body = EmployeeView), (status = 403, description = "`forbidden`: admins and managers only"),
+              (status = 404, description = "`not_found`: no such employee in the organisation"),
+              (status = 422, description = "`unknown_reference`: a link id that is not one of the organisation's")))]
 pub async fn set_links(
     State(state): State<AppState>,
     caller: Caller,

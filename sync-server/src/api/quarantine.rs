@@ -39,8 +39,9 @@ pub struct QuarantineItem {
 }
 
 /// Events of uninstalled tablets awaiting review.
-#[utoipa::path(get, path = "/api/v1/quarantine", tag = "devices", params(PageQuery),
-    responses((status = 200, body = Page<QuarantineItem>), (status = 403)))]
+#[utoipa::path(get, path = "/api/v1/quarantine", tag = "devices", operation_id = "list_quarantine", params(PageQuery),
+    security(("session" = [])),
+    responses((status = 200, body = Page<QuarantineItem>), (status = 403, description = "`forbidden`: admins only")))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<QuarantineItem>>, ApiError> {
     caller.require_admin()?;
     let (cursor, limit) = q.resolve()?;
@@ -77,15 +78,19 @@ async fn review(state: AppState, caller: Caller, id: String, accept: bool) -> Re
 }
 
 /// Accept a quarantined event into the ledger.
-#[utoipa::path(post, path = "/api/v1/quarantine/{event_id}/accept", tag = "devices", params(("event_id" = Uuid, Path)),
-    responses((status = 204), (status = 403), (status = 404)))]
+#[utoipa::path(post, path = "/api/v1/quarantine/{event_id}/accept", tag = "devices", operation_id = "accept_quarantined_event", params(("event_id" = Uuid, Path, description = "The quarantined event's id (a malformed id is 404 `not_found`)")),
+    security(("session" = [], "csrf" = [])),
+    responses((status = 204, description = "Accepted into the ledger"), (status = 403, description = "`forbidden`: admins only"),
+              (status = 404, description = "`not_found`: no quarantined event of that id awaiting review")))]
 pub async fn accept(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     review(state, caller, id, true).await
 }
 
 /// Reject a quarantined event: it is kept, marked rejected, and never counts.
-#[utoipa::path(post, path = "/api/v1/quarantine/{event_id}/reject", tag = "devices", params(("event_id" = Uuid, Path)),
-    responses((status = 204), (status = 403), (status = 404)))]
+#[utoipa::path(post, path = "/api/v1/quarantine/{event_id}/reject", tag = "devices", operation_id = "reject_quarantined_event", params(("event_id" = Uuid, Path, description = "The quarantined event's id (a malformed id is 404 `not_found`)")),
+    security(("session" = [], "csrf" = [])),
+    responses((status = 204, description = "Kept, marked rejected"), (status = 403, description = "`forbidden`: admins only"),
+              (status = 404, description = "`not_found`: no quarantined event of that id awaiting review")))]
 pub async fn reject(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     review(state, caller, id, false).await
 }

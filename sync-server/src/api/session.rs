@@ -121,9 +121,11 @@ fn user_view(p: &Person) -> Result<UserView, ApiError> {
 }
 
 /// Log in with username and password; sets the HttpOnly, SameSite=Strict session cookie.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, description = "unauthenticated"),
-              (status = 429, description = "too_many_attempts")))]
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", operation_id = "login", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse, description = "Logged in; `Set-Cookie: stampclock_session=…; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200` (also `Secure` behind HTTPS)",
+               headers(("Set-Cookie" = String, description = "The session cookie"))),
+              (status = 401, description = "`unauthenticated`: unknown user, wrong password or a deactivated person"),
+              (status = 429, description = "`too_many_attempts` (`details.retry_after_s`): 5 failures per username or 30 per client address in 15 minutes")))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
@@ -199,7 +201,9 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 });
 
 /// End the session and clear the cookie.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "logout",
+    security(("session" = [], "csrf" = [])),
+    responses((status = 204, description = "The session is ended and the cookie cleared", headers(("Set-Cookie" = String, description = "Clears the session cookie")))))]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     state.store.delete_session(&caller.session.token_hash).await?;
     let cookie = format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
@@ -209,7 +213,9 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Res
 }
 
 /// The logged-in user and a fresh copy of the CSRF token (for a reloaded page).
-#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = LoginResponse), (status = 401)))]
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", operation_id = "me",
+    security(("session" = [])),
+    responses((status = 200, body = LoginResponse)))]
 pub async fn me(caller: Caller) -> Result<Json<LoginResponse>, ApiError> {
     Ok(Json(LoginResponse { user: user_view(&caller.person)?, csrf_token: caller.session.csrf_token.clone() }))
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod crypto;
 pub mod demo;
 pub mod files;
+pub mod ledger;
 pub mod error;
 pub mod serve;
 pub mod state;
@@ -80,5 +81,13 @@ pub async fn launch_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     state.body_timeout = limits.body_timeout;
-    serve::serve(listener, api::router(state), limits, open, shutdown).await
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let projection = tokio::spawn(ledger::keep_projection_current(state.clone(), std::time::Duration::from_secs(60), stop_rx));
+    let served = serve::serve(listener, api::router(state), limits, open, async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    })
+    .await;
+    let _ = projection.await;
+    served
 }

@@ -27,6 +27,9 @@ pub struct AppState {
     pub hashing: Arc<tokio::sync::Semaphore>,
     /// How long a request may take to send its body (`api/body.rs`).
     pub body_timeout: std::time::Duration,
+    /// Wakes the one background task that keeps the projection current (`ledger`): a sync
+    /// rings it instead of starting a drain of its own, so a burst of syncs is one drain.
+    pub projection_wake: Arc<tokio::sync::Notify>,
 }
 
 /// The in-memory counters against brute force and replay (docs/ARCHITECTURE.md, "Throttling").
@@ -64,7 +67,9 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, personnummer_key: PersonnummerKey, clock: Clock, secure_cookies: bool) -> AppState {
         let hashing = Arc::new(tokio::sync::Semaphore::new(hashing_permits()));
         AppState { store, personnummer_key, clock, secure_cookies, guards: Arc::new(Guards::default()), hashing,
-            body_timeout: crate::serve::ConnectionLimits::default().body_timeout }
+            body_timeout: crate::serve::ConnectionLimits::default().body_timeout,
+            projection_wake: Arc::new(tokio::sync::Notify::new()),
+        }
     }
 
     /// Runs deliberately slow secret hashing (PBKDF2) on the blocking pool, at most

@@ -62,6 +62,12 @@ impl TestServer {
         TestServer { addr, state, clock, backend, open_connections, shutdown: Some(tx), task: Some(task), db }
     }
 
+    /// A second server process on the same database (the first keeps owning it).
+    pub async fn second_process(&self) -> TestServer {
+        let db = TestDb { url: self.db.url.clone(), dir: tempfile::tempdir().expect("tmp"), pg_name: None };
+        TestServer::start_with(self.backend, db, ConnectionLimits::default()).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

@@ -6,6 +6,7 @@ pub mod break_law;
 pub mod danish_accrual;
 pub mod danish_pay;
 pub mod duration;
+pub mod employee_day;
 pub mod entry_format;
 pub mod flex;
 pub mod holidays;

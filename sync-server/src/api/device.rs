@@ -1,7 +1,5 @@
 //! The device protocol: enrolment with a single-use code, and signed, idempotent sync.
 
-use std::collections::BTreeSet;
-
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -14,14 +12,14 @@ use shared_model::wire::{
     DeviceConfig, EnrolRequest, EnrolResponse, OrganisationInfo, PersonRef, Policy, SyncRequest, SyncResponse,
     UninstallRequest, UninstallResponse, MAX_EVENTS_PER_PAGE,
 };
-use shared_model::{PayPeriod, Personnummer, PunchKind};
+use shared_model::Personnummer;
 use uuid::Uuid;
 
 use super::extract::{ApiJson, RawBody};
 use crate::crypto;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{AuditEntry, Device, NewDevice, NewEvent, Organisation, Redeemed, StoreError, SyncBookkeeping};
+use crate::store::{AuditEntry, Device, NewDevice, Organisation, Redeemed, StoreError, SyncBookkeeping};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -163,6 +161,15 @@ pub async fn authenticate(
         tracing::warn!(device = %device.id, "replayed device request");
         return Err(ApiError::bad_signature("this exact request was already received (replay)"));
     }
+    // The signature log in the database refuses a replay in every server process, not only the
+    // one whose memory saw the original; a tablet's requests may arrive out of order.
+    let mut tx = state.store.begin().await?;
+    let fresh = crate::store::ledger::remember_signature(&mut tx, device.id, &signature, timestamp).await?;
+    tx.commit().await?;
+    if !fresh {
+        tracing::warn!(device = %device.id, "replayed device request (seen by another server process)");
+        return Err(ApiError::bad_signature("this exact request was already received (replay)"));
+    }
     Ok(Signed { device, timestamp })
 }
 
@@ -194,7 +201,8 @@ pub async fn sync(
     }
     let page = page_without_repeats(req.events)?;
     let org = device_organisation(&state, &device).await?;
-    let events = classify(&state, &device, &org, page).await?;
+    let classified = crate::ledger::ingest::classify(&state, &device, &org, page).await?;
+    let events = classified.events;
     let clock_offset_s = events.last().map(|e| (e.event.device_clock_at - e.event.occurred_at).num_seconds());
     let book = SyncBookkeeping {
         now,
@@ -202,7 +210,7 @@ pub async fn sync(
         oldest_pending_at: req.oldest_pending_at,
         clock_offset_s,
     };
-    let acked = state.store.store_sync_page(&device, &events, &book).await.map_err(|e| match e {
+    let acked = state.store.store_sync_page(&device, &events, &book, &classified.dirty).await.map_err(|e| match e {
         StoreError::EventConflict(id) => ApiError::with_details(
             StatusCode::CONFLICT,
             "event_conflict",
@@ -227,6 +235,10 @@ pub async fn sync(
         ));
     }
     tracing::debug!(device = %device.id, events = acked.len(), pending = req.pending_after, "sync");
+    if !classified.dirty.is_empty() {
+        // The projection follows in the background; the days endpoint drains before it reads.
+        state.projection_wake.notify_one();
+    }
     let roster = if req.roster_version.as_deref() == Some(org.roster_version.to_string().as_str()) {
         None
     } else {
@@ -293,62 +305,6 @@ pub fn device_config(org: &Organisation, device: &Device) -> Result<DeviceConfig
         policy: Policy::parse(&org.policy).unwrap_or(Policy::SelfService),
         sync_requirement: device.sync_requirement()?,
     })
-}
-
-/// Refuses ids of another organisation (422) and flags business anomalies for a manager
-/// instead of refusing them: a stamp is never lost for a reason a manager can fix.
-async fn classify(
-    state: &AppState,
-    device: &Device,
-    org: &Organisation,
-    events: Vec<shared_model::PunchEvent>,
-) -> Result<Vec<NewEvent>, ApiError> {
-    let tz = org.tz()?;
-    let locked = if events.is_empty() { Vec::new() } else { state.store.locked_periods(org.id).await? };
-    let employees: BTreeSet<Uuid> = events.iter().map(|e| e.employee_id).collect();
-    let links: BTreeSet<Uuid> = events.iter().filter_map(|e| e.link_id).collect();
-    let employees: Vec<Uuid> = employees.into_iter().collect();
-    let links: Vec<Uuid> = links.into_iter().collect();
-    let refs = state.store.reference_check(device.organisation_id, &employees, &links).await?;
-    let status = if device.is_installed() { "accepted" } else { "quarantined" };
-    let mut out = Vec::with_capacity(events.len());
-    for event in events {
-        let Some(employee_active) = refs.employees.get(&event.employee_id).copied() else {
-            return Err(unknown_reference("employee", event.employee_id));
-        };
-        let mut flags: Vec<&str> = Vec::new();
-        if !employee_active {
-            flags.push("employee_inactive");
-        }
-        if let Some(link) = event.link_id {
-            match refs.links.get(&link) {
-                None => return Err(unknown_reference("link", link)),
-                Some(false) => flags.push("link_inactive"),
-                Some(true) => {}
-            }
-            if event.kind == PunchKind::Start && !refs.assignments.contains(&(event.employee_id, link)) {
-                flags.push("link_not_assigned");
-            }
-        }
-        // A late stamp for a locked period is stored and flagged; the locked figures stay
-        // as they are until a manager unlocks the period.
-        let period = PayPeriod::containing(event.occurred_at.with_timezone(&Utc), tz).to_string();
-        if locked.contains(&period) {
-            flags.push("locked_period");
-        }
-        let flags = (!flags.is_empty()).then(|| flags.join(","));
-        out.push(NewEvent { event, status, flags });
-    }
-    Ok(out)
-}
-
-fn unknown_reference(what: &str, id: Uuid) -> ApiError {
-    ApiError::with_details(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "unknown_reference",
-        format!("{what} {id} does not belong to this device's organisation; nothing of this page was stored"),
-        json!({ "kind": what, "id": id }),
-    )
 }
 
 /// Uninstall the tablet itself, authorised by the personnummer of an active admin or manager of

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod body;
+pub mod days;
 pub mod device;
 pub mod devices;
 pub mod enrolment;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(session::router())
         .merge(enrolment::router())
         .merge(people::router())
+        .merge(days::router())
         .merge(links::router())
         .merge(devices::router())
         .merge(governance::router())

@@ -49,6 +49,7 @@ Tablets sign their requests (security schemes `device_id`, `device_timestamp`, `
         super::people::create,
         super::people::update,
         super::people::set_links,
+        super::days::days,
         super::links::list,
         super::links::create,
         super::links::update,

@@ -182,6 +182,7 @@ pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): Ap
         RunOutcome::AlreadyLocked => Err(period_locked(period)),
         RunOutcome::Locked(run) => {
             tracing::info!(period = %period, by = %caller.person.id, "payroll run; period locked");
+            crate::ledger::period_changed(&state, caller.org(), period).await?;
             Ok((StatusCode::CREATED, Json(RunResponse { id: run.id, period: run.period.to_string(), locked_at: run.locked_at })).into_response())
         }
     }
@@ -200,5 +201,6 @@ pub async fn unlock(State(state): State<AppState>, caller: Caller, Path(period):
     if !state.store.unlock_period(caller.org(), period, caller.person.id, state.clock.now()).await? {
         return Err(ApiError::NotFound("locked period"));
     }
+    crate::ledger::period_changed(&state, caller.org(), period).await?;
     Ok(StatusCode::NO_CONTENT)
 }

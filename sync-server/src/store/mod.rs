@@ -7,9 +7,11 @@ mod sql;
 #[macro_use]
 mod sql_governance;
 mod governance;
+pub mod ledger;
 mod postgres;
 mod records;
 mod sqlite;
+mod tx;
 
 use std::collections::{HashMap, HashSet};
 
@@ -22,6 +24,7 @@ pub use governance::*;
 pub use postgres::PgStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
+pub use tx::Tx;
 
 /// What a storage call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +65,8 @@ pub trait Store: GovernanceStore + Send + Sync + 'static {
     fn dialect(&self) -> Dialect;
     /// Applies the dialect's migrations.
     async fn migrate(&self) -> StoreResult<()>;
+    /// Opens a unit of work for the store's plain functions (`store::ledger`, …).
+    async fn begin(&self) -> StoreResult<Tx>;
     /// A trivial round trip, for health checks.
     async fn ping(&self) -> StoreResult<()>;
 
@@ -114,9 +119,16 @@ pub trait Store: GovernanceStore + Send + Sync + 'static {
     /// Which of these employee and link ids belong to `org`, whether they are active, and which
     /// (employee, link) pairs are assigned.
     async fn reference_check(&self, org: Uuid, employees: &[Uuid], links: &[Uuid]) -> StoreResult<ReferenceCheck>;
-    /// Stores one page of events idempotently with the device bookkeeping, in one transaction;
-    /// answers every id now stored. A conflict stores nothing.
-    async fn store_sync_page(&self, device: &Device, events: &[NewEvent], book: &SyncBookkeeping) -> StoreResult<Vec<Uuid>>;
+    /// Stores one page of events idempotently with the device bookkeeping and the employee-days
+    /// it touched (`dirty`, for the projection), in one transaction; answers every id now
+    /// stored. A conflict stores nothing.
+    async fn store_sync_page(
+        &self,
+        device: &Device,
+        events: &[NewEvent],
+        book: &SyncBookkeeping,
+        dirty: &[(Uuid, chrono::NaiveDate)],
+    ) -> StoreResult<Vec<Uuid>>;
     /// Number of ledger events of `org` with this status (tests, reports).
     async fn count_events(&self, org: Uuid, status: &str) -> StoreResult<i64>;
 

@@ -38,6 +38,10 @@ impl PgStore {
         sqlx::migrate!("../migrations/server-postgres")
     }
 
+    async fn begin_tx(&self) -> StoreResult<super::Tx> {
+        Ok(super::Tx::Postgres(self.pool.begin().await?))
+    }
+
     async fn begin_write(&self) -> Result<sqlx::Transaction<'_, Postgres>, sqlx::Error> {
         self.pool.begin().await
     }

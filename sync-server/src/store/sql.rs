@@ -26,6 +26,10 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn begin(&self) -> StoreResult<$crate::store::Tx> {
+                self.begin_tx().await
+            }
+
             async fn ping(&self) -> StoreResult<()> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())
@@ -446,7 +450,13 @@ macro_rules! impl_store {
                 Ok(out)
             }
 
-            async fn store_sync_page(&self, device: &Device, events: &[NewEvent], book: &SyncBookkeeping) -> StoreResult<Vec<Uuid>> {
+            async fn store_sync_page(
+                &self,
+                device: &Device,
+                events: &[NewEvent],
+                book: &SyncBookkeeping,
+                dirty: &[(Uuid, chrono::NaiveDate)],
+            ) -> StoreResult<Vec<Uuid>> {
                 let mut tx = self.begin_write().await?;
                 let inserted: HashSet<Uuid> =
                     Self::insert_events(&mut tx, device, events, book.now).await?.into_iter().collect();
@@ -491,6 +501,20 @@ macro_rules! impl_store {
                 .bind(book.clock_offset_s)
                 .execute(&mut *tx)
                 .await?;
+                // The employee-days the page touched, for the projection (same transaction: a
+                // stored stamp is never missing from the queue).
+                for (employee, day) in dirty {
+                    sqlx::query(
+                        "INSERT INTO ledger_dirty_days (organisation_id, employee_id, work_date, marked_at) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(device.organisation_id)
+                    .bind(employee)
+                    .bind(day)
+                    .bind(book.now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 tx.commit().await?;
                 let mut acked: Vec<Uuid> = Vec::with_capacity(events.len());
                 let mut seen = HashSet::with_capacity(events.len());

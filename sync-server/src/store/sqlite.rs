@@ -42,6 +42,10 @@ impl SqliteStore {
 
     /// Takes the write lock at BEGIN, so two writers queue on the busy timeout instead of one
     /// failing when it upgrades a read lock.
+    async fn begin_tx(&self) -> StoreResult<super::Tx> {
+        Ok(super::Tx::Sqlite(self.pool.begin_with("BEGIN IMMEDIATE").await?))
+    }
+
     async fn begin_write(&self) -> Result<sqlx::Transaction<'_, Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }

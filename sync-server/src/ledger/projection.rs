@@ -1,0 +1,226 @@
+//! The per-employee-day projection: dirty employee-days are claimed off the queue and rebuilt
+//! from the effective records around them, with the pure `employee_day::project`.
+//!
+//! **Which records a rebuild reads.** Nothing pairs across more than 48 h and D3 looks back at
+//! most 8 h, so a gap of more than 48 h in a person's records is a clean cut: what lies before
+//! it cannot change a day after it. A rebuild of days `a..=b` widens `[a − 2 days, b + 2 days]`
+//! to the nearest such gaps on both sides, reads every effective record in between, and
+//! replaces every projected day in that span. For a person who stamps on weekdays that is about
+//! a week; the result equals a projection of the whole history (the property test proves it).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use shared_model::rules::employee_day::{self, Day, Record, RecordKind, PAIRING_REACH_HOURS};
+use shared_model::rules::local_time::{local_date, resolve_local};
+use uuid::Uuid;
+
+use crate::state::AppState;
+use crate::store::ledger::{self, LedgerRow};
+use crate::store::{StoreError, Tx};
+
+/// Dirty days claimed per transaction.
+const CLAIM_BATCH: i64 = 500;
+/// Records read per step while looking for a clean cut.
+const SCAN_BATCH: i64 = 256;
+
+/// A projected day as the days endpoint answers it (PROTOCOL growth of the ledger-core issue).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct DayView {
+    #[schema(value_type = String, format = Date)]
+    pub date: NaiveDate,
+    /// First start of the counted closed intervals (RFC 3339 UTC).
+    pub start: Option<DateTime<Utc>>,
+    /// Last end of the counted closed intervals.
+    pub end: Option<DateTime<Utc>>,
+    /// Breaks (D1: the gaps), whole minutes.
+    pub break_min: i64,
+    /// Ist: counted time, overlaps once, whole minutes.
+    pub actual_min: i64,
+    pub intervals: Vec<IntervalView>,
+    pub anomalies: Vec<AnomalyView>,
+}
+
+/// A stamp interval of a day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct IntervalView {
+    pub start: DateTime<Utc>,
+    /// `null` while running.
+    pub end: Option<DateTime<Utc>>,
+    /// `null` while running.
+    pub minutes: Option<i64>,
+    pub link_id: Option<Uuid>,
+    pub comment: Option<String>,
+    pub record_ids: Vec<Uuid>,
+}
+
+/// An anomaly of a day: `stop_without_start`, `overlapping_intervals`, `interval_over_16h`,
+/// `locked_period` or `flagged_record`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AnomalyView {
+    pub code: String,
+    pub record_ids: Vec<Uuid>,
+}
+
+impl DayView {
+    pub fn of(day: &Day) -> DayView {
+        DayView {
+            date: day.date,
+            start: day.start,
+            end: day.end,
+            break_min: day.break_time.rounded_minutes(),
+            actual_min: day.actual.rounded_minutes(),
+            intervals: day
+                .intervals
+                .iter()
+                .map(|iv| IntervalView {
+                    start: iv.start,
+                    end: iv.end,
+                    minutes: iv.minutes().map(|m| m.rounded_minutes()),
+                    link_id: iv.link,
+                    comment: iv.comment.clone(),
+                    record_ids: iv.record_ids.clone(),
+                })
+                .collect(),
+            anomalies: day.anomalies.iter().map(|a| AnomalyView { code: a.code.code().to_owned(), record_ids: a.record_ids.clone() }).collect(),
+        }
+    }
+}
+
+/// A stored row as the pure projection's record (`None` for a kind it does not pair).
+pub fn record_of_row(row: &LedgerRow) -> Option<Record> {
+    let kind = match row.kind.as_str() {
+        "start" => RecordKind::Start,
+        "stop" => RecordKind::Stop,
+        _ => return None,
+    };
+    let flags: Vec<&str> = row.flags.as_deref().unwrap_or("").split(',').filter(|f| !f.is_empty()).collect();
+    Some(Record {
+        id: row.id,
+        tablet: row.device_id,
+        kind,
+        at: row.occurred_at,
+        link: row.link_id,
+        comment: row.comment.clone(),
+        flagged: flags.iter().any(|f| *f != "locked_period"),
+        late_for_lock: flags.contains(&"locked_period"),
+    })
+}
+
+/// The organisation facts a rebuild needs.
+#[derive(Debug, Clone)]
+pub struct OrgFacts {
+    pub tz: Tz,
+    /// Locked pay periods, `YYYY-MM`.
+    pub locked: BTreeSet<String>,
+}
+
+impl OrgFacts {
+    /// Reads the facts in the caller's unit of work.
+    pub async fn load(tx: &mut Tx, org: Uuid) -> Result<OrgFacts, StoreError> {
+        let (zone, locked) = ledger::org_facts(tx, org).await?.ok_or(StoreError::Corrupt(format!("organisation {org} is gone")))?;
+        let tz = shared_model::pay_period::parse_time_zone(&zone).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(OrgFacts { tz, locked: locked.into_iter().collect() })
+    }
+
+    pub fn is_locked(&self, day: NaiveDate) -> bool {
+        self.locked.contains(&day.format("%Y-%m").to_string())
+    }
+}
+
+/// The first instant of `day` in `tz`.
+fn day_start(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
+    resolve_local(tz, day.and_time(NaiveTime::MIN))
+}
+
+/// Drains the queue of dirty days (of `org` only, when given) and answers how many it rebuilt.
+#[tracing::instrument(skip(state))]
+pub async fn drain(state: &AppState, org: Option<Uuid>) -> Result<usize, StoreError> {
+    let mut facts: BTreeMap<Uuid, OrgFacts> = BTreeMap::new();
+    let mut rebuilt = 0;
+    loop {
+        let mut tx = state.store.begin().await?;
+        // One drain at a time: two rebuilding overlapping spans would race on the same days.
+        ledger::lock_projection(&mut tx).await?;
+        let claimed = ledger::claim_dirty(&mut tx, org, CLAIM_BATCH).await?;
+        if claimed.is_empty() {
+            tx.commit().await?;
+            return Ok(rebuilt);
+        }
+        let mut by_employee: BTreeMap<(Uuid, Uuid), BTreeSet<NaiveDate>> = BTreeMap::new();
+        for (o, e, d) in claimed {
+            by_employee.entry((o, e)).or_default().insert(d);
+        }
+        for ((o, employee), days) in by_employee {
+            let f = match facts.entry(o) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => e.insert(OrgFacts::load(&mut tx, o).await?),
+            };
+            rebuilt += rebuild(&mut tx, o, employee, &days, f, state.clock.now()).await?;
+        }
+        tx.commit().await?;
+    }
+}
+
+/// Rebuilds the projected days of `employee` around `dirty` (see the module documentation);
+/// answers how many days were written.
+pub async fn rebuild(tx: &mut Tx, org: Uuid, employee: Uuid, dirty: &BTreeSet<NaiveDate>, facts: &OrgFacts, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let (Some(first), Some(last)) = (dirty.first(), dirty.last()) else { return Ok(0) };
+    let tz = facts.tz;
+    let reach = Duration::hours(PAIRING_REACH_HOURS);
+    // Start: two days before the first dirty day, widened back to a gap of more than the reach.
+    let mut lo = day_start(tz, *first - Duration::days(2));
+    loop {
+        let before = ledger::instants_before(tx, org, employee, lo, SCAN_BATCH).await?;
+        let mut cut = false;
+        for t in &before {
+            if lo - *t > reach {
+                cut = true;
+                break;
+            }
+            lo = *t;
+        }
+        if cut || (before.len() as i64) < SCAN_BATCH {
+            break;
+        }
+    }
+    // End: the last instant of two days after the last dirty day, widened forward likewise.
+    let mut hi = day_start(tz, *last + Duration::days(3)) - Duration::microseconds(1);
+    loop {
+        let after = ledger::instants_after(tx, org, employee, hi, SCAN_BATCH).await?;
+        let mut cut = false;
+        for t in &after {
+            if *t - hi > reach {
+                cut = true;
+                break;
+            }
+            hi = *t;
+        }
+        if cut || (after.len() as i64) < SCAN_BATCH {
+            break;
+        }
+    }
+    let rows = ledger::employee_records(tx, org, employee, lo, hi).await?;
+    let records: Vec<Record> = rows.iter().filter_map(record_of_row).collect();
+    let days = employee_day::project(&records, tz, |d| facts.is_locked(d));
+    let mut out = Vec::with_capacity(days.len());
+    for day in days.values() {
+        let view = DayView::of(day);
+        let json = serde_json::to_string(&view).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        out.push((day.date, view.actual_min, json));
+    }
+    ledger::replace_days(tx, org, employee, local_date(tz, lo), local_date(tz, hi), &out, now).await?;
+    Ok(out.len())
+}
+
+/// The whole projection of `employee` recomputed from every effective record (for checks).
+pub async fn from_scratch(tx: &mut Tx, org: Uuid, employee: Uuid, facts: &OrgFacts) -> Result<Vec<DayView>, StoreError> {
+    // 1900-01-01 and 9999-12-31: the instants both databases can hold.
+    let far_past = DateTime::from_timestamp(-2_208_988_800, 0).unwrap_or_default();
+    let far_future = DateTime::from_timestamp(253_402_300_799, 0).unwrap_or_default();
+    let rows = ledger::employee_records(tx, org, employee, far_past, far_future).await?;
+    let records: Vec<Record> = rows.iter().filter_map(record_of_row).collect();
+    Ok(employee_day::project(&records, facts.tz, |d| facts.is_locked(d)).values().map(DayView::of).collect())
+}

@@ -3,8 +3,10 @@
 
 pub mod device_auth;
 pub mod error;
+pub mod error_code;
 pub mod pay_period;
 pub mod personnummer;
+pub mod policy;
 pub mod punch;
 pub mod role;
 pub mod rules;
@@ -13,8 +15,10 @@ pub mod sync_requirement;
 pub mod wire;
 
 pub use error::ModelError;
+pub use error_code::ErrorCode;
 pub use pay_period::PayPeriod;
 pub use personnummer::{Personnummer, PersonnummerKind};
+pub use policy::Policy;
 pub use punch::{PunchEvent, PunchKind};
 pub use role::Role;
 pub use sync_requirement::SyncRequirement;

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use crate::policy::Policy;
 use crate::{PunchEvent, Role, SyncRequirement};
 
 /// The most events one sync page may carry.
@@ -75,32 +76,6 @@ pub struct SyncRequest {
     pub roster_version: Option<String>,
 }
 
-/// Whether a tablet lets staff fix earlier days (Tomahawk) or only stamp today (Calumet), rule D4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Policy {
-    SelfService,
-    Strict,
-}
-
-impl Policy {
-    /// The database spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Policy::SelfService => "self_service",
-            Policy::Strict => "strict",
-        }
-    }
-
-    /// Parses the database spelling.
-    pub fn parse(s: &str) -> Option<Policy> {
-        match s {
-            "self_service" => Some(Policy::SelfService),
-            "strict" => Some(Policy::Strict),
-            _ => None,
-        }
-    }
-}
 
 /// Server-side settings the device follows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -1,5 +1,6 @@
 //! The server's one error enum, mapped once to the error body and status of PROTOCOL.md.
 
+use shared_model::ErrorCode;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,7 +15,7 @@ pub enum ApiError {
     #[error("{0}")]
     InvalidRequest(String),
     #[error("{message}")]
-    Coded { status: StatusCode, code: &'static str, message: String, details: Option<Value> },
+    Coded { status: StatusCode, code: ErrorCode, message: String, details: Option<Value> },
     #[error("not found")]
     NotFound(&'static str),
     #[error("storage failed: {0}")]
@@ -25,49 +26,49 @@ pub enum ApiError {
 
 impl ApiError {
     /// An error with an explicit status and code from PROTOCOL.md.
-    pub fn coded(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    pub fn coded(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError::Coded { status, code, message: message.into(), details: None }
     }
 
     /// The same with a `details` object.
-    pub fn with_details(status: StatusCode, code: &'static str, message: impl Into<String>, details: Value) -> ApiError {
+    pub fn with_details(status: StatusCode, code: ErrorCode, message: impl Into<String>, details: Value) -> ApiError {
         ApiError::Coded { status, code, message: message.into(), details: Some(details) }
     }
 
     pub fn unauthenticated() -> ApiError {
-        ApiError::coded(StatusCode::UNAUTHORIZED, "unauthenticated", "log in first (unknown user, wrong password or expired session)")
+        ApiError::coded(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, "log in first (unknown user, wrong password or expired session)")
     }
 
     pub fn forbidden() -> ApiError {
-        ApiError::coded(StatusCode::FORBIDDEN, "forbidden", "your role may not do this")
+        ApiError::coded(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "your role may not do this")
     }
 
     pub fn bad_signature(why: &str) -> ApiError {
-        ApiError::coded(StatusCode::UNAUTHORIZED, "bad_signature", format!("request signature rejected: {why}"))
+        ApiError::coded(StatusCode::UNAUTHORIZED, ErrorCode::BadSignature, format!("request signature rejected: {why}"))
     }
 
     pub fn too_many_attempts(retry_after_s: i64) -> ApiError {
         ApiError::with_details(
             StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
+            ErrorCode::TooManyAttempts,
             format!("too many attempts; try again in {} minutes", (retry_after_s + 59) / 60),
             serde_json::json!({ "retry_after_s": retry_after_s }),
         )
     }
 
-    fn parts(&self) -> (StatusCode, &'static str, String, Option<Value>) {
+    fn parts(&self) -> (StatusCode, ErrorCode, String, Option<Value>) {
         match self {
-            ApiError::InvalidRequest(m) => (StatusCode::BAD_REQUEST, "invalid_request", m.clone(), None),
-            ApiError::Coded { status, code, message, details } => (*status, code, message.clone(), details.clone()),
-            ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", format!("no such {what}"), None),
+            ApiError::InvalidRequest(m) => (StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest, m.clone(), None),
+            ApiError::Coded { status, code, message, details } => (*status, *code, message.clone(), details.clone()),
+            ApiError::NotFound(what) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("no such {what}"), None),
             ApiError::Store(StoreError::Conflict(what)) => {
-                (StatusCode::CONFLICT, "already_exists", format!("{what} is already taken"), Some(serde_json::json!({ "field": what })))
+                (StatusCode::CONFLICT, ErrorCode::AlreadyExists, format!("{what} is already taken"), Some(serde_json::json!({ "field": what })))
             }
             ApiError::Store(StoreError::UnknownReference(what)) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "unknown_reference", format!("unknown {what}"), None)
+                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::UnknownReference, format!("unknown {what}"), None)
             }
             ApiError::Store(_) | ApiError::Internal(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "the server failed; the request was not applied".into(), None)
+                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError, "the server failed; the request was not applied".into(), None)
             }
         }
     }
@@ -79,9 +80,9 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         } else {
-            tracing::debug!(code, "request refused");
+            tracing::debug!(code = code.as_str(), "request refused");
         }
-        (status, Json(ErrorBody { error: ErrorDetail { code: code.to_owned(), message, details } })).into_response()
+        (status, Json(ErrorBody { error: ErrorDetail { code: code.as_str().to_owned(), message, details } })).into_response()
     }
 }
 

@@ -1,6 +1,7 @@
 //! The one error type of the kiosk core: every variant has a stable snake_case code the UIs
 //! translate, and a sentence in English for logs and the command line.
 
+use shared_model::ErrorCode;
 use chrono::{DateTime, Utc};
 use shared_model::rules::punch_policy::PunchError;
 
@@ -90,21 +91,21 @@ impl CoreError {
             CoreError::AlreadyEnrolled => "already_enrolled",
             CoreError::InvalidServerUrl(_) => "invalid_server_url",
             CoreError::InsecureServerUrl => "insecure_server_url",
-            CoreError::UnknownEnrolmentCode => "unknown_enrolment_code",
-            CoreError::EnrolmentCodeExpired => "enrolment_code_expired",
+            CoreError::UnknownEnrolmentCode => ErrorCode::UnknownEnrolmentCode.as_str(),
+            CoreError::EnrolmentCodeExpired => ErrorCode::EnrolmentCodeExpired.as_str(),
             CoreError::WrongPin => "wrong_pin",
             CoreError::EmployeeLocked { .. } => "employee_locked",
             CoreError::EmployeeInactive => "employee_inactive",
             CoreError::LinkRequired => "link_required",
             CoreError::LinkNotAllowed => "link_not_allowed",
             CoreError::Punch(p) => p.code(),
-            CoreError::DeviceUninstalled => "device_uninstalled",
+            CoreError::DeviceUninstalled => ErrorCode::DeviceUninstalled.as_str(),
             CoreError::Offline(_) => "offline",
             CoreError::UnsyncedOffline { .. } => "unsynced_events_offline",
-            CoreError::InvalidPersonnummer => "invalid_personnummer",
-            CoreError::NotAuthorised => "not_authorised",
-            CoreError::UnsyncedEvents => "unsynced_events",
-            CoreError::TooManyAttempts => "too_many_attempts",
+            CoreError::InvalidPersonnummer => ErrorCode::InvalidPersonnummer.as_str(),
+            CoreError::NotAuthorised => ErrorCode::NotAuthorised.as_str(),
+            CoreError::UnsyncedEvents => ErrorCode::UnsyncedEvents.as_str(),
+            CoreError::TooManyAttempts => ErrorCode::TooManyAttempts.as_str(),
             CoreError::Server { code, .. } => code,
             CoreError::StorageFull => "storage_full",
             CoreError::Storage(_) => "storage",

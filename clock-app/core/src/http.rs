@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared_model::device_auth::{HEADER_DEVICE_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP};
 use shared_model::wire::ErrorBody;
+use shared_model::ErrorCode;
 
 use crate::error::CoreError;
 use crate::store::DeviceRecord;
@@ -23,14 +24,14 @@ impl From<Failure> for CoreError {
     fn from(f: Failure) -> CoreError {
         match f {
             Failure::Transport(why) => CoreError::Offline(why),
-            Failure::Api { status, code, message, .. } => match code.as_str() {
-                "device_uninstalled" => CoreError::DeviceUninstalled,
-                "unknown_enrolment_code" => CoreError::UnknownEnrolmentCode,
-                "enrolment_code_expired" => CoreError::EnrolmentCodeExpired,
-                "invalid_personnummer" => CoreError::InvalidPersonnummer,
-                "not_authorised" => CoreError::NotAuthorised,
-                "unsynced_events" => CoreError::UnsyncedEvents,
-                "too_many_attempts" => CoreError::TooManyAttempts,
+            Failure::Api { status, code, message, .. } => match ErrorCode::parse(&code) {
+                Some(ErrorCode::DeviceUninstalled) => CoreError::DeviceUninstalled,
+                Some(ErrorCode::UnknownEnrolmentCode) => CoreError::UnknownEnrolmentCode,
+                Some(ErrorCode::EnrolmentCodeExpired) => CoreError::EnrolmentCodeExpired,
+                Some(ErrorCode::InvalidPersonnummer) => CoreError::InvalidPersonnummer,
+                Some(ErrorCode::NotAuthorised) => CoreError::NotAuthorised,
+                Some(ErrorCode::UnsyncedEvents) => CoreError::UnsyncedEvents,
+                Some(ErrorCode::TooManyAttempts) => CoreError::TooManyAttempts,
                 _ => CoreError::Server { status, code, message },
             },
         }
@@ -126,7 +127,7 @@ impl Kiosk {
             let received_raw = self.inner.clock.now();
             match decode::<R>(resp).await {
                 Ok(body) => return Ok(Answer { body, sent_raw, received_raw }),
-                Err(Failure::Api { code, details, .. }) if code == "clock_skew" && !retried => {
+                Err(Failure::Api { code, details, .. }) if code == ErrorCode::ClockSkew.as_str() && !retried => {
                     let server_time = details
                         .as_ref()
                         .and_then(|d| d.get("server_time"))
@@ -135,7 +136,7 @@ impl Kiosk {
                         .map(|t| t.with_timezone(&Utc))
                         .ok_or_else(|| Failure::Api {
                             status: 401,
-                            code: "clock_skew".into(),
+                            code: ErrorCode::ClockSkew.as_str().into(),
                             message: "the server reported a clock skew without its time".into(),
                             details: None,
                         })?;

@@ -176,7 +176,7 @@ impl Kiosk {
                     self.set_online(false);
                     return Err(CoreError::Offline(why));
                 }
-                Err(Failure::Api { code, details, .. }) if code == "device_uninstalled" => {
+                Err(Failure::Api { code, details, .. }) if code == shared_model::ErrorCode::DeviceUninstalled.as_str() => {
                     self.set_online(true);
                     let ids = quarantined(&details);
                     let now = self.inner.clock.now();

@@ -11,7 +11,7 @@ use super::duration::Minutes;
 use super::local_time::{local_date, today};
 use super::punch_day::{attribute_work_days, sorted, work_day_of, Stamp, ATTRIBUTION_WINDOW_MINUTES};
 use super::punch_links::{carried_over_comment, stamps_of_day};
-use crate::wire::Policy;
+use crate::policy::Policy;
 use crate::Role;
 
 /// What the rules need to know about "now": the clock reading and the zone are parameters.

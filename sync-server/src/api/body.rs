@@ -7,6 +7,7 @@
 //! the body first (bounded by [`MAX_BODY_BYTES`] and by the state's `body_timeout`) means every
 //! client gets its answer, and a client that stalls mid-body is answered 408 and cut off.
 
+use shared_model::ErrorCode;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -27,7 +28,7 @@ pub async fn read_whole_body(State(state): State<AppState>, req: Request, next: 
         Ok(Err(e)) => {
             let inner = e.into_inner();
             if inner.downcast_ref::<LengthLimitError>().is_some() {
-                ApiError::coded(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large").into_response()
+                ApiError::coded(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, "the request body is too large").into_response()
             } else {
                 ApiError::InvalidRequest(format!("unreadable body: {inner}")).into_response()
             }
@@ -36,7 +37,7 @@ pub async fn read_whole_body(State(state): State<AppState>, req: Request, next: 
             tracing::info!(timeout_s = state.body_timeout.as_secs(), "request body not received in time; closing the connection");
             let mut res = ApiError::coded(
                 StatusCode::REQUEST_TIMEOUT,
-                "request_timeout",
+                ErrorCode::RequestTimeout,
                 format!("the request body did not arrive within {} s", state.body_timeout.as_secs()),
             )
             .into_response();
@@ -80,15 +81,15 @@ pub async fn error_body(req: Request, next: Next) -> Response {
 }
 
 /// The contract's code for an HTTP status we did not produce ourselves.
-fn code_of(status: StatusCode) -> (&'static str, &'static str) {
+fn code_of(status: StatusCode) -> (ErrorCode, &'static str) {
     match status {
-        StatusCode::BAD_REQUEST => ("invalid_request", "the request is malformed"),
-        StatusCode::NOT_FOUND => ("not_found", "no such endpoint"),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this endpoint does not take that method; see the Allow header"),
-        StatusCode::REQUEST_TIMEOUT => ("request_timeout", "the request did not arrive in time"),
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is too large"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("invalid_request", "unsupported content type; send application/json"),
-        s if s.is_server_error() => ("internal_error", "the server failed; the request was not applied"),
-        _ => ("invalid_request", "the request was refused"),
+        StatusCode::BAD_REQUEST => (ErrorCode::InvalidRequest, "the request is malformed"),
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "no such endpoint"),
+        StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "this endpoint does not take that method; see the Allow header"),
+        StatusCode::REQUEST_TIMEOUT => (ErrorCode::RequestTimeout, "the request did not arrive in time"),
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, "the request body is too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (ErrorCode::InvalidRequest, "unsupported content type; send application/json"),
+        s if s.is_server_error() => (ErrorCode::InternalError, "the server failed; the request was not applied"),
+        _ => (ErrorCode::InvalidRequest, "the request was refused"),
     }
 }

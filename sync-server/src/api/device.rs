@@ -1,6 +1,7 @@
 //! The device protocol: enrolment with a single-use code, and signed, idempotent sync.
 
-use axum::extract::{ConnectInfo, State};
+use shared_model::ErrorCode;
+use axum::extract::{ConnectInfo, FromRequest, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -73,10 +74,10 @@ pub async fn enrol(
     };
     match state.store.redeem_enrolment_code(&crypto::sha256_hex(&code), &new).await? {
         Redeemed::Unknown => {
-            Err(ApiError::coded(StatusCode::NOT_FOUND, "unknown_enrolment_code", "no such enrolment code; check what you typed"))
+            Err(ApiError::coded(StatusCode::NOT_FOUND, ErrorCode::UnknownEnrolmentCode, "no such enrolment code; check what you typed"))
         }
         Redeemed::Expired => {
-            Err(ApiError::coded(StatusCode::GONE, "enrolment_code_expired", "this enrolment code has expired or was already used; create a new one"))
+            Err(ApiError::coded(StatusCode::GONE, ErrorCode::EnrolmentCodeExpired, "this enrolment code has expired or was already used; create a new one"))
         }
         Redeemed::Enrolled { device, organisation } => {
             refund();
@@ -111,10 +112,26 @@ fn check_text(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// A request whose signature checked out, with the device that signed it.
+/// A request whose signature checked out, with the device that signed it: the extractor every
+/// signed device endpoint takes (like `Caller` for sessions), so none can forget a check.
 pub struct Signed {
     pub device: Device,
     pub timestamp: DateTime<Utc>,
+    /// Server time when the request was authenticated.
+    pub now: DateTime<Utc>,
+    /// The exact body bytes the signature covers.
+    pub body: bytes::Bytes,
+}
+
+impl FromRequest<AppState> for Signed {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let RawBody(body) = RawBody::from_request(axum::extract::Request::from_parts(parts.clone(), body), state).await?;
+        let now = state.clock.now();
+        authenticate(state, &parts.method, &parts.uri, &parts.headers, body, now).await
+    }
 }
 
 /// Checks `X-Device-Id`, `X-Timestamp` and `X-Signature` over the exact request; refuses replays
@@ -124,7 +141,7 @@ pub async fn authenticate(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
-    body: &[u8],
+    body: bytes::Bytes,
     now: DateTime<Utc>,
 ) -> Result<Signed, ApiError> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
@@ -138,7 +155,7 @@ pub async fn authenticate(
         .with_timezone(&Utc);
     let device = state.store.device(device_id).await?.ok_or_else(|| ApiError::bad_signature("unknown device"))?;
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or_else(|| uri.path());
-    let base = device_auth::base_string(method.as_str(), path, ts_text, body);
+    let base = device_auth::base_string(method.as_str(), path, ts_text, &body);
     let signature = match device_auth::verify(&device.public_key, &base, signature) {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -152,7 +169,7 @@ pub async fn authenticate(
         tracing::info!(device = %device.id, skew_s = skew, "clock skew");
         return Err(ApiError::with_details(
             StatusCode::UNAUTHORIZED,
-            "clock_skew",
+            ErrorCode::ClockSkew,
             format!("the device clock is {skew} s off; correct it by server_time and retry"),
             json!({ "server_time": now }),
         ));
@@ -170,7 +187,7 @@ pub async fn authenticate(
         tracing::warn!(device = %device.id, "replayed device request (seen by another server process)");
         return Err(ApiError::bad_signature("this exact request was already received (replay)"));
     }
-    Ok(Signed { device, timestamp })
+    Ok(Signed { device, timestamp, now, body })
 }
 
 /// Push a page of punch events, report what is still queued, pull roster and config.
@@ -180,15 +197,9 @@ pub async fn authenticate(
               (status = 403, description = "`device_uninstalled` (`details.quarantined`: the ids of the page, stored in quarantine)"),
               (status = 409, description = "`event_conflict` (an event id already stored, or twice in the page, with other content; `details.event_id`) or `sequence_conflict` (`details.device_seq`, `details.stored_event_id`): nothing of the page is stored"),
               (status = 422, description = "`unknown_reference` (`details.kind`, `details.id`): an employee or link of another organisation; nothing of the page is stored")))]
-pub async fn sync(
-    State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> Result<Response, ApiError> {
-    let now = state.clock.now();
-    let Signed { device, .. } = authenticate(&state, &method, &uri, &headers, &body, now).await?;
+pub async fn sync(State(state): State<AppState>, signed: Signed) -> Result<Response, ApiError> {
+    let now = signed.now;
+    let Signed { device, body, .. } = signed;
     let req: SyncRequest = serde_json::from_slice(&body).map_err(crate::error::json_error)?;
     if req.events.len() > MAX_EVENTS_PER_PAGE {
         return Err(ApiError::InvalidRequest(format!(
@@ -213,13 +224,13 @@ pub async fn sync(
     let acked = state.store.store_sync_page(&device, &events, &book, &classified.dirty).await.map_err(|e| match e {
         StoreError::EventConflict(id) => ApiError::with_details(
             StatusCode::CONFLICT,
-            "event_conflict",
+            ErrorCode::EventConflict,
             format!("event {id} is already stored with other content; nothing of this page was stored"),
             json!({ "event_id": id }),
         ),
         StoreError::SequenceConflict { seq, existing } => ApiError::with_details(
             StatusCode::CONFLICT,
-            "sequence_conflict",
+            ErrorCode::SequenceConflict,
             format!("device_seq {seq} is already stored as another event; nothing of this page was stored"),
             json!({ "device_seq": seq, "stored_event_id": existing }),
         ),
@@ -229,7 +240,7 @@ pub async fn sync(
         tracing::info!(device = %device.id, events = acked.len(), "quarantined events of an uninstalled device");
         return Err(ApiError::with_details(
             StatusCode::FORBIDDEN,
-            "device_uninstalled",
+            ErrorCode::DeviceUninstalled,
             "this tablet has been uninstalled; its events are kept in quarantine for an admin to review",
             json!({ "quarantined": acked }),
         ));
@@ -263,7 +274,7 @@ pub fn page_without_repeats(events: Vec<shared_model::PunchEvent>) -> Result<Vec
             if !same_content(&out[i], &event) {
                 return Err(ApiError::with_details(
                     StatusCode::CONFLICT,
-                    "event_conflict",
+                    ErrorCode::EventConflict,
                     format!("event {} is in this page twice with different content; nothing of this page was stored", event.id),
                     json!({ "event_id": event.id }),
                 ));
@@ -273,7 +284,7 @@ pub fn page_without_repeats(events: Vec<shared_model::PunchEvent>) -> Result<Vec
         if let Some(other) = by_seq.insert(event.device_seq, event.id) {
             return Err(ApiError::with_details(
                 StatusCode::CONFLICT,
-                "sequence_conflict",
+                ErrorCode::SequenceConflict,
                 format!("device_seq {} is in this page under two event ids; nothing of this page was stored", event.device_seq),
                 json!({ "device_seq": event.device_seq, "event_ids": [other, event.id] }),
             ));
@@ -315,42 +326,36 @@ pub fn device_config(org: &Organisation, device: &Device) -> Result<DeviceConfig
               (status = 403, description = "`not_authorised` (not an active admin or manager of the organisation) or `device_uninstalled`"),
               (status = 409, description = "`unsynced_events` (`details.pending_events`): sync first"),
               (status = 429, description = "`too_many_attempts` (`details.retry_after_s`): 5 attempts per device in 15 minutes")))]
-pub async fn uninstall(
-    State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> Result<Response, ApiError> {
-    let now = state.clock.now();
-    let Signed { device, .. } = authenticate(&state, &method, &uri, &headers, &body, now).await?;
+pub async fn uninstall(State(state): State<AppState>, signed: Signed) -> Result<Response, ApiError> {
+    let now = signed.now;
+    let Signed { device, body, .. } = signed;
     let key = device.id.to_string();
     state.guards.uninstall_device.acquire(&key, now).map_err(ApiError::too_many_attempts)?;
     if !device.is_installed() {
-        return Err(ApiError::coded(StatusCode::FORBIDDEN, "device_uninstalled", "this tablet is already uninstalled"));
+        return Err(ApiError::coded(StatusCode::FORBIDDEN, ErrorCode::DeviceUninstalled, "this tablet is already uninstalled"));
     }
     let req: UninstallRequest = serde_json::from_slice(&body).map_err(crate::error::json_error)?;
     let org = device_organisation(&state, &device).await?;
     let today = now.with_timezone(&org.tz()?).date_naive();
     let pnr = Personnummer::parse(&req.personnummer, today).map_err(|e| {
-        ApiError::coded(StatusCode::BAD_REQUEST, "invalid_personnummer", format!("personnummer: {e}"))
+        ApiError::coded(StatusCode::BAD_REQUEST, ErrorCode::InvalidPersonnummer, format!("personnummer: {e}"))
     })?;
     let hmac = state.personnummer_key.hash(&pnr);
     let people = state.store.people_by_personnummer(org.id, &hmac).await?;
     let Some(by) = people.into_iter().find(|p| p.active && p.role().is_ok_and(|r| r.is_manager_or_admin())) else {
         tracing::warn!(device = %device.id, "uninstall refused: not an active admin or manager");
-        return Err(ApiError::coded(StatusCode::FORBIDDEN, "not_authorised", "only an active admin or manager of this organisation may uninstall the tablet"));
+        return Err(ApiError::coded(StatusCode::FORBIDDEN, ErrorCode::NotAuthorised, "only an active admin or manager of this organisation may uninstall the tablet"));
     };
     if device.pending_events > 0 {
         return Err(ApiError::with_details(
             StatusCode::CONFLICT,
-            "unsynced_events",
+            ErrorCode::UnsyncedEvents,
             format!("the tablet reported {} unsynced stamps; sync first", device.pending_events),
             json!({ "pending_events": device.pending_events }),
         ));
     }
     if !state.store.uninstall_device(&device, Some(by.id), "tablet", now).await? {
-        return Err(ApiError::coded(StatusCode::FORBIDDEN, "device_uninstalled", "this tablet is already uninstalled"));
+        return Err(ApiError::coded(StatusCode::FORBIDDEN, ErrorCode::DeviceUninstalled, "this tablet is already uninstalled"));
     }
     tracing::info!(device = %device.id, by = %by.id, "device uninstalled on the tablet");
     Ok(Json(UninstallResponse { uninstalled_at: now, by: PersonRef { id: by.id, name: by.name } }).into_response())

@@ -1,5 +1,6 @@
 //! Request extractors that turn every malformed input into the contract's error body.
 
+use shared_model::ErrorCode;
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -42,7 +43,7 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
 
 fn bytes_error(e: BytesRejection) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::coded(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large")
+        ApiError::coded(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, "the request body is too large")
     } else {
         ApiError::InvalidRequest(format!("unreadable body: {}", e.body_text()))
     }

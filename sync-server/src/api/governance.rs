@@ -1,6 +1,7 @@
 //! Device governance from the web (seed 000, I3–I5): sync requirements with history, and
 //! uninstalling a tablet after a confirmation that names the risk.
 
+use shared_model::ErrorCode;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, put};
@@ -175,7 +176,7 @@ pub async fn uninstall(
         };
         return Err(ApiError::with_details(
             StatusCode::CONFLICT,
-            "confirmation_required",
+            ErrorCode::ConfirmationRequired,
             format!("confirm the uninstall: {risk}"),
             json!({ "pending_events": device.pending_events, "last_contact_at": device.last_contact_at,
                     "last_full_sync_at": device.last_full_sync_at }),

@@ -17,6 +17,7 @@ pub mod quarantine;
 pub mod session;
 pub mod ui;
 
+use shared_model::ErrorCode;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode};
 use axum::Router;
@@ -46,7 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(payroll::router())
         .merge(audit::router())
         .merge(ui::router())
-        .fallback(|| async { ApiError::coded(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
+        .fallback(|| async { ApiError::coded(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such endpoint") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), body::read_whole_body))
         .layer(axum::middleware::from_fn(body::error_body))

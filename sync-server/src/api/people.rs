@@ -1,5 +1,6 @@
 //! Employees (people) and their links: what feeds the tablets' roster.
 
+use shared_model::ErrorCode;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -118,7 +119,7 @@ pub async fn check_input(state: &AppState, org_tz: chrono_tz::Tz, input: &Employ
         Some(raw) => {
             let today = state.clock.now().with_timezone(&org_tz).date_naive();
             let p = Personnummer::parse(raw, today).map_err(|e| {
-                ApiError::coded(StatusCode::BAD_REQUEST, "invalid_personnummer", format!("personnummer: {e}"))
+                ApiError::coded(StatusCode::BAD_REQUEST, ErrorCode::InvalidPersonnummer, format!("personnummer: {e}"))
             })?;
             Some((state.personnummer_key.hash(&p), p.last4().to_owned()))
         }
@@ -191,7 +192,7 @@ fn guard_credentials(caller: &Caller, input: &EmployeeInput) -> Result<(), ApiEr
         tracing::warn!(by = %caller.person.id, "refused: a non-admin tried to set a web login");
         return Err(ApiError::coded(
             StatusCode::FORBIDDEN,
-            "not_authorised",
+            ErrorCode::NotAuthorised,
             "only an admin may set a username or password (a web login)",
         ));
     }

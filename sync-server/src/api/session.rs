@@ -1,5 +1,6 @@
 //! Web sessions: login, logout, the `Caller` extractor with its CSRF check, and role guards.
 
+use shared_model::ErrorCode;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
@@ -83,7 +84,7 @@ impl FromRequestParts<AppState> for Caller {
         if !safe {
             let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
             if !crypto::secret_eq(sent, &session.csrf_token) {
-                return Err(ApiError::coded(StatusCode::FORBIDDEN, "csrf_failed", "missing or wrong X-CSRF-Token header"));
+                return Err(ApiError::coded(StatusCode::FORBIDDEN, ErrorCode::CsrfFailed, "missing or wrong X-CSRF-Token header"));
             }
         }
         let role = person.role()?;

@@ -3,6 +3,7 @@
 //! Unknown paths under `/ui/` and `/i18n/` answer 404 with the contract's error body, like
 //! every other error of the server.
 
+use shared_model::ErrorCode;
 use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -69,7 +70,7 @@ fn content_type(name: &str) -> &'static str {
 
 fn serve(name: &str, files: &'static [(&'static str, &'static str)]) -> Response {
     let Some((name, body)) = files.iter().find(|(n, _)| *n == name) else {
-        return crate::error::ApiError::coded(StatusCode::NOT_FOUND, "not_found", "no such file").into_response();
+        return crate::error::ApiError::coded(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file").into_response();
     };
     let mut res = (*body).into_response();
     let h = res.headers_mut();

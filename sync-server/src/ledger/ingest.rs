@@ -1,5 +1,6 @@
 //! Ingest of a tablet's page: refuse what is malformed or foreign, flag what a manager must see.
 
+use shared_model::ErrorCode;
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::http::StatusCode;
@@ -168,7 +169,7 @@ async fn late_for_lock(
 fn unknown_reference(what: &str, id: Uuid) -> ApiError {
     ApiError::with_details(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "unknown_reference",
+        ErrorCode::UnknownReference,
         format!("{what} {id} does not belong to this device's organisation; nothing of this page was stored"),
         json!({ "kind": what, "id": id }),
     )

@@ -13,6 +13,7 @@
 //! `ledger::projection::drain` (claims dirty days, rebuilds them in their own transaction) →
 //! `GET /api/v1/employees/{id}/days` reads `ledger_days`.
 
+pub mod gate;
 pub mod ingest;
 pub mod projection;
 

@@ -1,7 +1,7 @@
 //! Table-driven tests of D2, D4 (both variants, INTERP-19), D6 and the stamp side of E3.
 
 use super::*;
-use crate::wire::Policy;
+use crate::policy::Policy;
 use chrono::NaiveDateTime;
 use chrono_tz::Europe::Stockholm;
 

@@ -59,6 +59,10 @@ CREATE TABLE ledger_days (
 );
 CREATE INDEX ledger_days_organisation ON ledger_days (organisation_id, work_date);
 
+-- What an admin calls a tablet ("Entré", "Kök"): shown in the registry, its history and the
+-- payroll gate's blockers.
+ALTER TABLE devices ADD COLUMN name TEXT;
+
 -- Signatures accepted within the clock-skew window, per device: a replay is refused by every
 -- server process (the in-memory cache only knows its own), and requests may arrive out of order.
 -- Rows older than the window are pruned.

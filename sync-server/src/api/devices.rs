@@ -25,6 +25,8 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeviceView {
     pub id: Uuid,
+    /// What the admin calls it ("Entré", "Kök"); `null` until named.
+    pub name: Option<String>,
     pub installed_at: DateTime<Utc>,
     /// The admin who created the enrolment code.
     pub installed_by: Option<PersonRef>,
@@ -40,10 +42,14 @@ pub struct DeviceView {
     pub sync_requirement: SyncRequirement,
     /// The tablet's raw clock minus server time, in seconds, as last observed.
     pub clock_offset_s: Option<i64>,
+    /// How often the tablet syncs (the organisation's setting), in seconds: "out of contact"
+    /// means no contact for longer than two of these.
+    pub sync_interval_s: i64,
 }
 
 /// Builds registry rows, naming the installers.
 pub async fn views(state: &AppState, org: Uuid, devices: Vec<Device>) -> Result<Vec<DeviceView>, ApiError> {
+    let interval = state.store.organisation(org).await?.map(|o| o.sync_interval_s).unwrap_or(i64::from(shared_model::wire::DEFAULT_SYNC_INTERVAL_S));
     let mut names: HashMap<Uuid, String> = HashMap::new();
     for id in devices.iter().filter_map(|d| d.installed_by) {
         if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id) {
@@ -59,6 +65,7 @@ pub async fn views(state: &AppState, org: Uuid, devices: Vec<Device>) -> Result<
                 sync_requirement: d.sync_requirement()?,
                 installed_by: d.installed_by.and_then(|id| names.get(&id).map(|n| PersonRef { id, name: n.clone() })),
                 id: d.id,
+                name: d.name,
                 installed_at: d.installed_at,
                 last_contact_at: d.last_contact_at,
                 last_full_sync_at: d.last_full_sync_at,
@@ -67,6 +74,7 @@ pub async fn views(state: &AppState, org: Uuid, devices: Vec<Device>) -> Result<
                 pending_events: d.pending_events,
                 oldest_pending_at: d.oldest_pending_at,
                 clock_offset_s: d.clock_offset_s,
+                sync_interval_s: interval,
             })
         })
         .collect()

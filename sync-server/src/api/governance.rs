@@ -22,7 +22,7 @@ use crate::store::Device;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/devices/{id}", delete(uninstall))
+        .route("/api/v1/devices/{id}", delete(uninstall).patch(rename))
         .route("/api/v1/devices/{id}/sync-requirement", put(set_requirement))
         .route("/api/v1/devices/{id}/history", get(history))
 }
@@ -141,6 +141,49 @@ pub struct WebUninstalled {
     pub id: Uuid,
     pub uninstalled_at: DateTime<Utc>,
     pub by: PersonRef,
+}
+
+/// `PATCH /api/v1/devices/{id}` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DevicePatch {
+    /// 1–60 printable characters after trimming, e.g. "Entré" or "Kök".
+    #[schema(min_length = 1, max_length = 60, example = "Entré")]
+    pub name: String,
+}
+
+/// Name a tablet ("Entré", "Kök"): the name shows in the registry, the history and the payroll
+/// gate's blockers. Recorded in the audit log.
+#[utoipa::path(patch, path = "/api/v1/devices/{id}", tag = "devices", operation_id = "rename_device", request_body = DevicePatch,
+    params(("id" = Uuid, Path, description = "The device's id (a malformed id is 404 `not_found`)")),
+    security(("session" = [], "csrf" = [])),
+    responses((status = 200, body = DeviceView), (status = 400, description = "`invalid_request`: a name that is empty, longer than 60 characters or holds control characters"),
+              (status = 403, description = "`forbidden`: admins only"),
+              (status = 404, description = "`not_found`: no installed device of that id in the organisation")))]
+pub async fn rename(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(body): ApiJson<DevicePatch>) -> Result<Json<DeviceView>, ApiError> {
+    caller.require_admin()?;
+    let id = parse_id(&id, "device")?;
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+        return Err(ApiError::InvalidRequest("name must be 1–60 printable characters".into()));
+    }
+    let mut tx = state.store.begin().await?;
+    if !crate::store::devices::rename(&mut tx, caller.org(), id, name).await? {
+        return Err(ApiError::NotFound("device"));
+    }
+    let entry = crate::store::AuditEntry {
+        organisation_id: caller.org(),
+        at: state.clock.now(),
+        actor: Some(caller.person.id),
+        kind: "device_renamed",
+        subject: Some(id.to_string()),
+        details: Some(json!({ "name": name })),
+    };
+    crate::store::audit::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    let device = state.store.device(id).await?.ok_or(ApiError::NotFound("device"))?;
+    let view = views(&state, caller.org(), vec![device]).await?.pop().ok_or(ApiError::NotFound("device"))?;
+    Ok(Json(view))
 }
 
 /// Uninstall a tablet from the web. Without `{"confirm": true}` answers 409

@@ -58,6 +58,7 @@ Tablets sign their requests (security schemes `device_id`, `device_timestamp`, `
         super::governance::set_requirement,
         super::governance::history,
         super::governance::uninstall,
+        super::governance::rename,
         super::quarantine::list,
         super::quarantine::accept,
         super::quarantine::reject,

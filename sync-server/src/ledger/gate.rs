@@ -28,6 +28,8 @@ pub enum BlockReason {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BlockingDevice {
     pub id: Uuid,
+    /// The tablet's name, `null` until an admin names it.
+    pub name: Option<String>,
     pub reason: BlockReason,
     pub last_full_sync_at: Option<DateTime<Utc>>,
     pub pending_events: i64,
@@ -58,7 +60,7 @@ pub fn blocking_devices(devices: &[Device], period: PayPeriod, end: DateTime<Utc
             continue;
         }
         let reason = if d.pending_events > 0 { BlockReason::PendingEvents } else { BlockReason::NotSyncedSincePeriodEnd };
-        out.push(BlockingDevice { id: d.id, reason, last_full_sync_at: d.last_full_sync_at, pending_events: d.pending_events });
+        out.push(BlockingDevice { id: d.id, name: d.name.clone(), reason, last_full_sync_at: d.last_full_sync_at, pending_events: d.pending_events });
     }
     Ok(out)
 }

@@ -2,6 +2,8 @@
 //! database URL. Every method that touches organisation data takes the organisation id and
 //! filters on it; only a device or session lookup by its own secret-bearing key is global.
 
+pub mod audit;
+pub mod devices;
 #[macro_use]
 mod sql;
 #[macro_use]

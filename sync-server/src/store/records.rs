@@ -189,6 +189,8 @@ pub struct Device {
     pub sync_period: Option<String>,
     pub uninstalled_at: Option<DateTime<Utc>>,
     pub uninstalled_by: Option<Uuid>,
+    /// What the admin calls it ("Entré", "Kök"); `None` until named.
+    pub name: Option<String>,
 }
 
 impl Device {

@@ -7,7 +7,7 @@ pub(crate) const PERSON_COLS: &str =
     "id, organisation_id, number, name, role, username, personnummer_last4, active, created_at, updated_at";
 pub(crate) const DEVICE_COLS: &str = "id, organisation_id, public_key, platform, app_version, installed_at, \
      installed_by, last_contact_at, last_full_sync_at, pending_events, oldest_pending_at, clock_offset_s, \
-     sync_state, sync_period, uninstalled_at, uninstalled_by";
+     sync_state, sync_period, uninstalled_at, uninstalled_by, name";
 pub(crate) const LINK_COLS: &str = "id, organisation_id, project, account, active, created_at";
 pub(crate) const ORG_COLS: &str = "id, name, time_zone, policy, sync_interval_s, roster_version, created_at";
 pub(crate) const EVENT_COMPARE_COLS: &str = "id, device_id, device_seq, employee_id, kind, link_id, comment, \

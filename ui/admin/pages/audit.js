@@ -5,7 +5,7 @@ import { h, clear, field, exactTime, shortDate, shortId } from '../util.js';
 import { requirementText } from './devices.js';
 
 export const KINDS = ['enrolment_code_created', 'device_enrolled', 'sync_requirement_changed', 'device_uninstalled',
-  'quarantine_accepted', 'quarantine_rejected', 'payroll_run', 'period_locked', 'period_unlocked', 'credentials_changed'];
+  'quarantine_accepted', 'quarantine_rejected', 'payroll_run', 'period_locked', 'period_unlocked', 'credentials_changed', 'device_renamed'];
 const PAGE = 25;
 
 export function renderAudit(main) {
@@ -35,6 +35,7 @@ export function renderAudit(main) {
         d.last_contact_at !== undefined ? t('admin.uninstall.last_contact') + ' ' + (d.last_contact_at ? shortDate(d.last_contact_at) : t('admin.never')) : null,
       ].filter(Boolean).join(' · ');
       case 'payroll_run': return d.requirements_reset ? t('admin.audit.detail.requirements_reset', { n: d.requirements_reset }) : '';
+      case 'device_renamed': return d.name || '';
       case 'credentials_changed': return [
         (d.fields || []).map((f) => (has('admin.audit.detail.field.' + f) ? t('admin.audit.detail.field.' + f) : f)).join(', '),
         d.sessions_ended ? t('admin.audit.detail.sessions_ended', { n: d.sessions_ended }) : null,
@@ -43,7 +44,7 @@ export function renderAudit(main) {
     }
   };
   // A device subject links to the registry; periods and other subjects are shown as they are.
-  const DEVICE_KINDS = ['device_enrolled', 'sync_requirement_changed', 'device_uninstalled'];
+  const DEVICE_KINDS = ['device_enrolled', 'sync_requirement_changed', 'device_uninstalled', 'device_renamed'];
   const subjectCell = (it) => {
     if (!it.subject) return '—';
     if (DEVICE_KINDS.includes(it.kind)) {

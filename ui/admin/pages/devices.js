@@ -1,15 +1,28 @@
 // Settings → Punch clocks: the registry, refreshed by polling; requirement, history, uninstall.
-import { get, put, del } from '../api.js';
+import { get, put, patch, del } from '../api.js';
 import { t, has, errorText } from '../i18n.js';
 import { h, clear, timeEl, shortId, toast, modal, field, setFieldError, exactTime, shortDate, currentPeriod, relativeTime, clockTime } from '../util.js';
 
 const POLL_MS = 4000;
-// The tablets' sync interval (seed 000: every 5 minutes); stale after two intervals without contact.
+// The tablets' sync interval when the server does not say (seed 000: every 5 minutes); a clock is
+// stale after two of its intervals without contact.
 export const SYNC_INTERVAL_S = 300;
 
 export function isStale(d, now = Date.now()) {
   const ref = d.last_contact_at || d.installed_at;
-  return now - new Date(ref).getTime() > 2 * SYNC_INTERVAL_S * 1000;
+  return now - new Date(ref).getTime() > 2 * (d.sync_interval_s || SYNC_INTERVAL_S) * 1000;
+}
+
+// What a clock is called where a message says "clock {id}": its name, or its short id until an
+// admin names it.
+export function deviceId(d) {
+  return d.name || shortId(d.id);
+}
+
+// The platform line once: the app version is added only where the platform does not name it.
+export function platformText(d) {
+  const platform = d.platform || '—';
+  return d.app_version && !platform.includes(d.app_version) ? `${platform} · v${d.app_version}` : platform;
 }
 
 export function requirementText(r) {
@@ -38,7 +51,7 @@ export function renderDevices(main, { user, params }) {
       h('div', {}, h('h1', { text: t('admin.devices.title') }), h('p', { class: 'lead', text: t('admin.devices.lead') })),
       status),
     h('div', { class: 'card flush' }, h('div', { class: 'table-wrap' }, table), empty),
-    h('p', { class: 'muted small', text: t('admin.devices.stale_hint', { minutes: (2 * SYNC_INTERVAL_S) / 60 }) }));
+    h('p', { class: 'muted small', id: 'stale-hint', text: t('admin.devices.stale_hint', { minutes: (2 * SYNC_INTERVAL_S) / 60 }) }));
 
   let devices = [];
   let drawn = null;
@@ -48,13 +61,14 @@ export function renderDevices(main, { user, params }) {
   function row(d) {
     const stale = isStale(d);
     const actions = h('div', { class: 'row-actions' },
-      h('button', { type: 'button', class: 'icon-btn', dataset: { focus: 'edit-' + d.id }, 'aria-label': t('admin.devices.edit_label', { id: shortId(d.id) }), title: t('admin.devices.edit'), onclick: () => openRequirement(d), text: '✎' }),
-      isAdmin ? h('button', { type: 'button', class: 'icon-btn danger', dataset: { focus: 'del-' + d.id }, 'aria-label': t('admin.devices.uninstall_label', { id: shortId(d.id) }), title: t('admin.devices.uninstall'), onclick: () => uninstall(d), text: '✕' }) : null);
+      isAdmin ? h('button', { type: 'button', class: 'icon-btn', dataset: { focus: 'name-' + d.id }, 'aria-label': t('admin.devices.rename_label', { id: deviceId(d) }), title: t('admin.devices.rename'), onclick: () => rename(d), text: 'Aa' }) : null,
+      h('button', { type: 'button', class: 'icon-btn', dataset: { focus: 'edit-' + d.id }, 'aria-label': t('admin.devices.edit_label', { id: deviceId(d) }), title: t('admin.devices.edit'), onclick: () => openRequirement(d), text: '✎' }),
+      isAdmin ? h('button', { type: 'button', class: 'icon-btn danger', dataset: { focus: 'del-' + d.id }, 'aria-label': t('admin.devices.uninstall_label', { id: deviceId(d) }), title: t('admin.devices.uninstall'), onclick: () => uninstall(d), text: '✕' }) : null);
     return h('tr', { class: [stale ? 'stale' : '', highlight === d.id ? 'highlight' : ''].join(' ').trim() || null, id: 'device-' + d.id, dataset: { deviceId: d.id } },
       h('td', { 'data-label': t('admin.devices.col.clock') },
+        d.name ? h('div', {}, h('strong', { class: 'device-name', text: d.name })) : null,
         h('div', {}, h('code', { class: 'device-id', title: d.id, text: shortId(d.id) })),
-        h('div', { class: 'platform muted small', title: t('admin.devices.col.platform'), text: d.platform || '—' }),
-        d.app_version ? h('div', { class: 'muted small', text: 'v' + d.app_version }) : null),
+        h('div', { class: 'platform muted small', title: t('admin.devices.col.platform'), text: platformText(d) })),
       h('td', { 'data-label': t('admin.devices.col.installed') }, timeEl(d.installed_at, { relative: false }),
         d.installed_by ? h('div', { class: 'muted small', text: t('admin.devices.by', { name: d.installed_by.name }) }) : null),
       h('td', { 'data-label': t('admin.devices.col.last_contact') }, h('span', { class: 'contact' }, timeEl(d.last_contact_at)),
@@ -75,6 +89,8 @@ export function renderDevices(main, { user, params }) {
       return;
     }
     drawn = signature;
+    const interval = devices.length ? devices[0].sync_interval_s || SYNC_INTERVAL_S : SYNC_INTERVAL_S;
+    document.getElementById('stale-hint').textContent = t('admin.devices.stale_hint', { minutes: Math.round((2 * interval) / 60) });
     const focusKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.focus : null;
     clear(tbody, devices.map(row));
     empty.hidden = devices.length > 0;
@@ -109,7 +125,7 @@ export function renderDevices(main, { user, params }) {
   }
 
   function openRequirement(d) {
-    modal(t('admin.req.title', { id: shortId(d.id) }), (body, close) => {
+    modal(t('admin.req.title', { id: deviceId(d) }), (body, close) => {
       const select = h('select', { id: 'req-state' },
         ['active', 'disabled_for_period', 'disabled_permanently'].map((s) =>
           h('option', { value: s, selected: d.sync_requirement.state === s, text: t('admin.req.' + s) })));
@@ -158,13 +174,42 @@ export function renderDevices(main, { user, params }) {
     });
   }
 
+  function rename(d) {
+    modal(t('admin.devices.rename_title', { id: deviceId(d) }), (body, close) => {
+      const input = h('input', { id: 'device-name', type: 'text', maxlength: 60, value: d.name || '', autocomplete: 'off', required: true });
+      const error = h('p', { class: 'form-error', role: 'alert' });
+      const form = h('form', {},
+        field(t('admin.devices.name'), input, t('admin.devices.name_help')), error,
+        h('div', { class: 'buttons' },
+          h('button', { type: 'submit', class: 'btn primary', id: 'name-save', text: t('admin.save') }),
+          h('button', { type: 'button', class: 'btn', onclick: close, text: t('admin.cancel') })));
+      let saving = false;
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        if (saving) return;
+        const name = input.value.trim();
+        if (!name || name.length > 60) { setFieldError(input, t('admin.devices.name_invalid')); input.focus(); return; }
+        setFieldError(input, '');
+        saving = true;
+        try {
+          await patch(`/api/v1/devices/${d.id}`, { name });
+          toast(t('admin.devices.renamed', { name }));
+          close();
+          refresh();
+        } catch (err) { error.textContent = errorText(err); } finally { saving = false; }
+      });
+      body.append(form);
+      return input;
+    });
+  }
+
   async function showHistory(d, box) {
     clear(box, h('p', { class: 'muted', text: t('admin.loading') }));
     try {
       const res = await get(`/api/v1/devices/${d.id}/history`);
       clear(box, h('h3', { text: t('admin.history.title') }),
         h('div', { class: 'table-wrap' }, h('table', { class: 'data compact history-table' },
-          h('caption', { class: 'sr-only', text: t('admin.history.caption', { id: shortId(d.id) }) }),
+          h('caption', { class: 'sr-only', text: t('admin.history.caption', { id: deviceId(d) }) }),
           h('thead', {}, h('tr', {}, ['admin.history.date', 'admin.history.who', 'admin.history.event', 'admin.history.state'].map((k) => h('th', { scope: 'col', text: t(k) })))),
           h('tbody', {}, res.items.map((it) => h('tr', {},
             h('td', { 'data-label': t('admin.history.date') }, h('time', { datetime: it.at, title: exactTime(it.at), text: shortDate(it.at) })),
@@ -185,7 +230,7 @@ export function renderDevices(main, { user, params }) {
       if (err.code === 'confirmation_required' && err.details) risk = { ...risk, ...err.details };
       else if (err.code !== 'confirmation_required') { toast(errorText(err), 'error'); return; }
     }
-    modal(t('admin.uninstall.title', { id: shortId(d.id) }), (body, close) => {
+    modal(t('admin.uninstall.title', { id: deviceId(d) }), (body, close) => {
       const error = h('p', { class: 'form-error', role: 'alert' });
       const confirm = h('button', { type: 'button', class: 'btn danger', id: 'uninstall-confirm', text: t('admin.uninstall.confirm') });
       confirm.addEventListener('click', async () => {

@@ -63,7 +63,7 @@ export function renderPayroll(main, { params }) {
       h('caption', { class: 'sr-only', text: t('admin.payroll.blocking') }),
       h('thead', {}, h('tr', {}, ['admin.payroll.col.device', 'admin.payroll.col.reason', 'admin.payroll.col.last_full_sync', 'admin.payroll.col.pending'].map((k) => h('th', { scope: 'col', text: t(k) })))),
       h('tbody', {}, r.blocking_devices.map((b) => h('tr', {},
-        h('td', { 'data-label': t('admin.payroll.col.device') }, h('a', { href: `#/devices?device=${b.id}`, title: b.id, text: t('admin.payroll.tablet', { id: shortId(b.id) }) })),
+        h('td', { 'data-label': t('admin.payroll.col.device') }, h('a', { href: `#/devices?device=${b.id}`, title: b.id, text: b.name || t('admin.payroll.tablet', { id: shortId(b.id) }) })),
         h('td', { 'data-label': t('admin.payroll.col.reason'), text: t('admin.payroll.reason.' + b.reason) }),
         h('td', { 'data-label': t('admin.payroll.col.last_full_sync') }, timeEl(b.last_full_sync_at)),
         h('td', { 'data-label': t('admin.payroll.col.pending'), class: 'num', text: String(b.pending_events) })))))) : null;

@@ -1,24 +1,25 @@
 //! The HTTP side: an admin session that prepares the organisation, and simulated tablets
-//! that enrol and sync with real Ed25519 signatures, exactly as PROTOCOL.md describes.
+//! that enrol and sync with real Ed25519 signatures, exactly as PROTOCOL.md describes. Signing
+//! and the session are `protocol_client`'s; this file keeps what is the load generator's own:
+//! the fixture, the pages, and how an answer is counted.
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
-use chrono::{FixedOffset, Offset as _, SecondsFormat, Utc};
+use anyhow::{bail, Context, Result};
+use chrono::{FixedOffset, Offset as _, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
+use protocol_client::{DeviceClient, WebClient};
 use reqwest::{Client, StatusCode, Url};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use shared_model::device_auth::{DeviceKey, HEADER_DEVICE_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP};
-use shared_model::wire::{EnrolRequest, EnrolResponse, SyncRequest, SyncResponse};
+use shared_model::wire::{SyncRequest, SyncResponse};
 use shared_model::{PunchEvent, PunchKind};
 use uuid::Uuid;
 
 use crate::stats::Outcome;
 
-pub const SYNC_PATH: &str = "/api/v1/device/sync";
-const SESSION_COOKIE: &str = "stampclock_session";
+pub use protocol_client::SYNC_PATH;
 
 /// Refuses any target but this machine's loopback interface.
 pub fn check_loopback_url(url: &str) -> Result<Url> {
@@ -51,52 +52,17 @@ impl Server {
         Ok(Server { http, base: base.as_str().trim_end_matches('/').to_owned() })
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
-    }
-
     /// Logs in; the session cookie and CSRF token authorise the admin calls below.
     pub async fn login(&self, username: &str, password: &str) -> Result<Admin> {
-        let resp = self
-            .http
-            .post(self.url("/api/v1/auth/login"))
-            .json(&json!({ "username": username, "password": password }))
-            .send()
-            .await
-            .context("login request")?;
-        let status = resp.status();
-        let cookie = resp
-            .headers()
-            .get_all(reqwest::header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| v.split(';').next().filter(|kv| kv.starts_with(&format!("{SESSION_COOKIE}="))).map(str::to_owned));
-        let body: Value = resp.json().await.context("login answer")?;
-        if status != StatusCode::OK {
-            bail!("login as {username:?} failed: {status} {body}");
-        }
-        let csrf = body["csrf_token"].as_str().ok_or_else(|| anyhow!("login answer without csrf_token"))?.to_owned();
-        let cookie = cookie.ok_or_else(|| anyhow!("login answer without a {SESSION_COOKIE} cookie"))?;
-        Ok(Admin { server: self.clone(), cookie, csrf })
+        let web = WebClient::login_with(self.http.clone(), &self.base, username, password).await?;
+        Ok(Admin { web })
     }
 
     /// Enrols one simulated tablet with `code`.
     pub async fn enrol(&self, code: &str, n: usize) -> Result<Tablet> {
-        let (key, _) = DeviceKey::generate().map_err(|e| anyhow!("device key: {e}"))?;
-        let req = EnrolRequest {
-            enrolment_code: code.to_owned(),
-            public_key: key.public_key_b64(),
-            platform: format!("sync-loadgen tablet {n}"),
-            app_version: env!("CARGO_PKG_VERSION").to_owned(),
-        };
-        let resp = self.http.post(self.url("/api/v1/device/enrol")).json(&req).send().await.context("enrol request")?;
-        let status = resp.status();
-        if status != StatusCode::CREATED {
-            let body = resp.text().await.unwrap_or_default();
-            bail!("enrol: {status} {body}");
-        }
-        let body: EnrolResponse = resp.json().await.context("enrol answer")?;
-        Ok(Tablet { id: body.device_id, key, next_seq: 1, roster_version: None, unsent: None })
+        let platform = format!("sync-loadgen tablet {n}");
+        let device = DeviceClient::enrol_with(self.http.clone(), &self.base, code, &platform, env!("CARGO_PKG_VERSION")).await?;
+        Ok(Tablet { device, next_seq: 1, roster_version: None, unsent: None })
     }
 
     /// One signed sync of `tablet`'s next page (or of its page the server did not take last time).
@@ -115,19 +81,10 @@ impl Server {
             Ok(b) => b,
             Err(e) => return (Duration::ZERO, Outcome::Error(format!("client/serialise: {e}"))),
         };
-        let timestamp = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
-        let signature = tablet.key.sign("POST", SYNC_PATH, &timestamp, &body);
+        // Signed before the clock starts, as before: the latency is the server's and the wire's.
+        let request = tablet.device.request(SYNC_PATH, body);
         let started = Instant::now();
-        let sent = self
-            .http
-            .post(self.url(SYNC_PATH))
-            .header(HEADER_DEVICE_ID, tablet.id.to_string())
-            .header(HEADER_TIMESTAMP, &timestamp)
-            .header(HEADER_SIGNATURE, signature)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .send()
-            .await;
+        let sent = request.send().await;
         let outcome = match sent {
             Err(e) => Err(transport_key(&e)),
             Ok(resp) => {
@@ -192,9 +149,7 @@ fn error_key(status: StatusCode, body: &[u8]) -> String {
 
 /// A logged-in admin.
 pub struct Admin {
-    server: Server,
-    cookie: String,
-    csrf: String,
+    web: WebClient,
 }
 
 /// The employees and links the tablets stamp with.
@@ -202,12 +157,6 @@ pub struct Admin {
 pub struct Fixture {
     pub employees: Vec<Uuid>,
     pub links: Vec<Uuid>,
-}
-
-#[derive(Deserialize)]
-struct Page<T> {
-    items: Vec<T>,
-    next_cursor: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -231,43 +180,12 @@ pub const EMPLOYEE_PREFIX: &str = "LG-";
 
 impl Admin {
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value> {
-        let mut req = self
-            .server
-            .http
-            .request(method.clone(), self.server.url(path))
-            .header(reqwest::header::COOKIE, &self.cookie)
-            .header("X-CSRF-Token", &self.csrf);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.with_context(|| format!("{method} {path}"))?;
-        let status = resp.status();
-        let text = resp.text().await.with_context(|| format!("{method} {path} answer"))?;
-        if !status.is_success() {
-            bail!("{method} {path}: {status} {text}");
-        }
-        if text.is_empty() {
-            return Ok(Value::Null);
-        }
-        serde_json::from_str(&text).with_context(|| format!("{method} {path} answer"))
+        Ok(self.web.call_ok(method, path, body).await?)
     }
 
     async fn list<T: for<'de> Deserialize<'de>>(&self, path: &str) -> Result<Vec<T>> {
-        let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        for _ in 0..1000 {
-            let url = match &cursor {
-                Some(c) => format!("{path}?limit=1000&cursor={c}"),
-                None => format!("{path}?limit=1000"),
-            };
-            let page: Page<T> = serde_json::from_value(self.call(reqwest::Method::GET, &url, None).await?)?;
-            out.extend(page.items);
-            match page.next_cursor {
-                Some(c) => cursor = Some(c),
-                None => return Ok(out),
-            }
-        }
-        bail!("{path}: more than 1000 pages")
+        let items = self.web.list_all(path).await?;
+        items.into_iter().map(|v| serde_json::from_value(v).with_context(|| format!("{path} item"))).collect()
     }
 
     /// Makes sure `employees` employees `LG-001…` and `links` links `Loadgen / Task 01…` exist,
@@ -322,12 +240,7 @@ impl Admin {
     /// Creates `n` enrolment codes, `concurrency` at a time.
     pub async fn enrolment_codes(&self, n: usize, concurrency: usize) -> Result<Vec<String>> {
         stream::iter(0..n)
-            .map(|_| async {
-                let v = self
-                    .call(reqwest::Method::POST, "/api/v1/enrolment-codes", Some(json!({ "expires_in_s": 3600 })))
-                    .await?;
-                v["code"].as_str().map(str::to_owned).ok_or_else(|| anyhow!("enrolment code answer without code"))
-            })
+            .map(|_| async { Ok::<_, anyhow::Error>(self.web.enrolment_code(3600).await?) })
             .buffer_unordered(concurrency.max(1))
             .try_collect()
             .await
@@ -336,8 +249,8 @@ impl Admin {
 
 /// One simulated wall tablet.
 pub struct Tablet {
-    pub id: Uuid,
-    key: DeviceKey,
+    /// Id, key, signing clock.
+    device: DeviceClient,
     next_seq: i64,
     pub roster_version: Option<String>,
     /// A page the server did not acknowledge, resent next time as a real tablet would.

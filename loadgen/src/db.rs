@@ -5,8 +5,10 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
+use shared_model::{PunchEvent, PunchKind};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sync_server::store::{postgres_insert_page, Device, NewEvent};
 use uuid::Uuid;
 
 use crate::client::{EMPLOYEE_PREFIX, LINK_PROJECT};
@@ -69,60 +71,58 @@ async fn raw_device(pool: &PgPool, org: Uuid, platform: &str) -> Result<Uuid> {
     Ok(id)
 }
 
-/// The server's page insert (sync-server/src/store/postgres.rs, `insert_events`), verbatim.
-const INSERT_PAGE: &str = "INSERT INTO events (id, organisation_id, device_id, device_seq, employee_id, kind, link_id, comment, \
-     occurred_at, occurred_offset_s, device_clock_at, device_clock_offset_s, received_at, status, flags) \
-     SELECT u.id, $1, $2, u.seq, u.employee, u.kind, u.link, u.comment, u.occurred, u.occurred_off, \
-            u.clock, u.clock_off, $3, u.status, u.flags \
-     FROM UNNEST($4::uuid[], $5::int8[], $6::uuid[], $7::text[], $8::uuid[], $9::text[], $10::timestamptz[], \
-                 $11::int4[], $12::timestamptz[], $13::int4[], $14::text[], $15::text[]) \
-          AS u(id, seq, employee, kind, link, comment, occurred, occurred_off, clock, clock_off, status, flags) \
-     ON CONFLICT DO NOTHING RETURNING id";
+/// The device as the server's insert reads it (only its id and organisation are used).
+fn device_record(refs: &OrgRefs, id: Uuid) -> Device {
+    Device {
+        id,
+        organisation_id: refs.organisation,
+        public_key: String::new(),
+        platform: "sync-loadgen raw-insert".into(),
+        app_version: "loadgen".into(),
+        installed_at: Utc::now(),
+        installed_by: None,
+        last_contact_at: None,
+        last_full_sync_at: None,
+        pending_events: 0,
+        oldest_pending_at: None,
+        clock_offset_s: None,
+        sync_state: String::new(),
+        sync_period: None,
+        uninstalled_at: None,
+        uninstalled_by: None,
+    }
+}
 
-/// One page of the same shape the tablets send, inserted in its own transaction.
-async fn insert_page(pool: &PgPool, refs: &OrgRefs, device: Uuid, first_seq: i64, n: usize) -> Result<usize> {
+/// One page of the same shape the tablets send, inserted in its own transaction by the
+/// server's own page insert (`sync_server::store::postgres_insert_page`, the statement a sync
+/// runs), without the rest of the sync around it.
+async fn insert_page(pool: &PgPool, refs: &OrgRefs, device: &Device, first_seq: i64, n: usize) -> Result<usize> {
     let now: DateTime<Utc> = Utc::now();
-    let mut ids = Vec::with_capacity(n);
-    let mut seqs = Vec::with_capacity(n);
-    let mut employees = Vec::with_capacity(n);
-    let mut kinds = Vec::with_capacity(n);
-    let mut links: Vec<Option<Uuid>> = Vec::with_capacity(n);
-    let mut times = Vec::with_capacity(n);
+    let cet = FixedOffset::east_opt(3600).context("offset")?;
+    let mut events = Vec::with_capacity(n);
     for i in 0..n {
         let seq = first_seq + i as i64;
         let start = seq % 2 == 1;
-        ids.push(Uuid::now_v7());
-        seqs.push(seq);
-        employees.push(refs.employees[(seq as usize / 2) % refs.employees.len()]);
-        kinds.push(if start { "start" } else { "stop" });
-        links.push(start.then(|| refs.links[(seq as usize / 2) % refs.links.len()]));
-        times.push(now - chrono::Duration::seconds((n - i) as i64));
+        let at = (now - chrono::Duration::seconds((n - i) as i64)).with_timezone(&cet);
+        events.push(NewEvent {
+            event: PunchEvent {
+                id: Uuid::now_v7(),
+                device_seq: seq,
+                employee_id: refs.employees[(seq as usize / 2) % refs.employees.len()],
+                kind: if start { PunchKind::Start } else { PunchKind::Stop },
+                link_id: start.then(|| refs.links[(seq as usize / 2) % refs.links.len()]),
+                comment: None,
+                occurred_at: at,
+                device_clock_at: at,
+            },
+            status: "accepted",
+            flags: None,
+        });
     }
-    let offsets = vec![3600_i32; n];
-    let comments: Vec<Option<String>> = vec![None; n];
-    let statuses = vec!["accepted"; n];
-    let flags: Vec<Option<String>> = vec![None; n];
     let mut tx = pool.begin().await?;
-    let rows: Vec<(Uuid,)> = sqlx::query_as(INSERT_PAGE)
-        .bind(refs.organisation)
-        .bind(device)
-        .bind(now)
-        .bind(&ids)
-        .bind(&seqs)
-        .bind(&employees)
-        .bind(&kinds)
-        .bind(&links)
-        .bind(&comments)
-        .bind(&times)
-        .bind(&offsets)
-        .bind(&times)
-        .bind(&offsets)
-        .bind(&statuses)
-        .bind(&flags)
-        .fetch_all(&mut *tx)
-        .await?;
+    let inserted = postgres_insert_page(&mut tx, device, &events, now).await?;
     tx.commit().await?;
-    Ok(rows.len())
+    Ok(inserted.len())
 }
 
 /// `workers` connections each insert pages of `page` rows, one transaction per page, for
@@ -141,6 +141,7 @@ pub async fn raw_insert(pool: &PgPool, refs: &OrgRefs, workers: usize, page: usi
     }
     let mut tasks = Vec::with_capacity(workers);
     for device in devices {
+        let device = device_record(refs, device);
         let (pool, stats, pages_left) = (pool.clone(), stats.clone(), pages_left.clone());
         let refs = OrgRefs { organisation: refs.organisation, employees: refs.employees.clone(), links: refs.links.clone() };
         tasks.push(tokio::spawn(async move {
@@ -149,7 +150,7 @@ pub async fn raw_insert(pool: &PgPool, refs: &OrgRefs, workers: usize, page: usi
                 && pages_left.fetch_update(std::sync::atomic::Ordering::SeqCst, std::sync::atomic::Ordering::SeqCst, |p| p.checked_sub(1)).is_ok()
             {
                 let t = Instant::now();
-                let outcome = match insert_page(&pool, &refs, device, seq, page).await {
+                let outcome = match insert_page(&pool, &refs, &device, seq, page).await {
                     Ok(n) if n == page => Outcome::Ok { events: n },
                     Ok(n) => Outcome::MissingAcks { missing: page - n },
                     Err(e) => Outcome::Error(format!("sql/{}", first_line(&e.to_string()))),

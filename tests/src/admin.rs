@@ -1,22 +1,37 @@
-//! A logged-in web client: session cookie plus CSRF token, like the admin UI.
+//! A logged-in web client: `protocol_client::WebClient` (session cookie plus CSRF token, like
+//! the admin UI), panicking where a test would.
 
+use std::ops::{Deref, DerefMut};
+
+use protocol_client::WebClient;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 use crate::server::{TestServer, PASSWORD};
 
-/// An HTTP client holding a session.
+/// An HTTP client holding a session. The client's fields (`base`, `http`, `cookie`, `csrf`)
+/// are reached through `Deref`.
 pub struct AdminClient {
-    pub base: String,
-    pub http: reqwest::Client,
-    pub cookie: Option<String>,
-    pub csrf: Option<String>,
+    pub web: WebClient,
+}
+
+impl Deref for AdminClient {
+    type Target = WebClient;
+    fn deref(&self) -> &WebClient {
+        &self.web
+    }
+}
+
+impl DerefMut for AdminClient {
+    fn deref_mut(&mut self) -> &mut WebClient {
+        &mut self.web
+    }
 }
 
 impl AdminClient {
     /// A client without a session.
     pub fn anonymous(server: &TestServer) -> AdminClient {
-        AdminClient { base: server.url(""), http: reqwest::Client::new(), cookie: None, csrf: None }
+        AdminClient { web: WebClient::anonymous(&server.url("")) }
     }
 
     /// Logs in with the seeded password; panics if that fails.
@@ -27,43 +42,19 @@ impl AdminClient {
         c
     }
 
-    /// Attempts a login and keeps the session on success.
+    /// Attempts a login and keeps the session on success; checks the cookie's flags when one
+    /// is set.
     pub async fn try_login(&mut self, username: &str, password: &str) -> (StatusCode, Value) {
-        let resp = self
-            .http
-            .post(format!("{}/api/v1/auth/login", self.base))
-            .json(&serde_json::json!({"username": username, "password": password}))
-            .send()
-            .await
-            .expect("login request");
-        let status = resp.status();
-        if let Some(set) = resp.headers().get("set-cookie").and_then(|v| v.to_str().ok()) {
+        let got = self.web.try_login(username, password).await.expect("login request");
+        if let Some(set) = &self.web.set_cookie {
             assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "cookie flags: {set}");
-            self.cookie = set.split(';').next().map(str::to_owned);
         }
-        let body: Value = resp.json().await.unwrap_or(Value::Null);
-        if status == StatusCode::OK {
-            self.csrf = body["csrf_token"].as_str().map(str::to_owned);
-        }
-        (status, body)
+        got
     }
 
     /// Sends a request with the session and CSRF token; answers status and JSON body.
     pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, format!("{}{}", self.base, path));
-        if let Some(c) = &self.cookie {
-            req = req.header("cookie", c);
-        }
-        if let Some(t) = &self.csrf {
-            req = req.header("x-csrf-token", t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.expect("request");
-        let status = resp.status();
-        let text = resp.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        self.web.call(method, path, body).await.expect("request")
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {

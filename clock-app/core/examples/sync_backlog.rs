@@ -17,10 +17,11 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use chrono::{Duration as ChronoDuration, Utc};
 use clap::Parser;
 use clock_core::{Clock, CoreError, Identified, Kiosk, KioskOptions};
+use protocol_client::WebClient;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -66,75 +67,24 @@ fn check_loopback(url: &str) -> Result<String> {
     Ok(url.trim_end_matches('/').to_owned())
 }
 
-/// An admin session: cookie and CSRF token.
+/// An admin session (cookie and CSRF token), `protocol_client`'s.
 struct Admin {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
+    web: WebClient,
 }
 
 impl Admin {
     async fn login(base: &str, user: &str, password: &str) -> Result<Admin> {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
-        let resp = http
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({ "username": user, "password": password }))
-            .send()
-            .await
-            .context("login")?;
-        let status = resp.status();
-        let cookie = resp
-            .headers()
-            .get_all(reqwest::header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| v.split(';').next())
-            .collect::<Vec<_>>()
-            .join("; ");
-        let body: Value = resp.json().await.context("login answer")?;
-        if !status.is_success() {
-            bail!("login as {user}: {status} {body}");
-        }
-        let csrf = body["csrf_token"].as_str().ok_or_else(|| anyhow!("login answer without csrf_token"))?.to_owned();
-        Ok(Admin { http, base: base.to_owned(), cookie, csrf })
+        Ok(Admin { web: WebClient::login_with(http, base, user, password).await? })
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value> {
-        let mut req = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.base))
-            .header(reqwest::header::COOKIE, &self.cookie)
-            .header("X-CSRF-Token", &self.csrf);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.with_context(|| format!("{method} {path}"))?;
-        let status = resp.status();
-        let text = resp.text().await?;
-        if !status.is_success() {
-            bail!("{method} {path}: {status} {text}");
-        }
-        Ok(if text.is_empty() { Value::Null } else { serde_json::from_str(&text)? })
+        Ok(self.web.call_ok(method, path, body).await?)
     }
 
     /// Every item of a paged list.
     async fn list(&self, path: &str) -> Result<Vec<Value>> {
-        let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        for _ in 0..100 {
-            let url = match &cursor {
-                Some(c) => format!("{path}?limit=1000&cursor={c}"),
-                None => format!("{path}?limit=1000"),
-            };
-            let page = self.call(reqwest::Method::GET, &url, None).await?;
-            out.extend(page["items"].as_array().cloned().unwrap_or_default());
-            match page["next_cursor"].as_str() {
-                Some(c) => cursor = Some(c.to_owned()),
-                None => return Ok(out),
-            }
-        }
-        bail!("{path}: too many pages")
+        Ok(self.web.list_all(path).await?)
     }
 
     /// Links `Backlog / Task 01…` and employees `BL-001…`, each assigned every such link.
@@ -175,8 +125,7 @@ impl Admin {
     }
 
     async fn enrolment_code(&self) -> Result<String> {
-        let v = self.call(reqwest::Method::POST, "/api/v1/enrolment-codes", Some(json!({ "expires_in_s": 3600 }))).await?;
-        v["code"].as_str().map(str::to_owned).ok_or_else(|| anyhow!("enrolment code answer without code"))
+        Ok(self.web.enrolment_code(3600).await?)
     }
 }
 
@@ -195,7 +144,7 @@ async fn run(args: &Args, admin: &Admin, links: &[Uuid], n: usize) -> Result<Run
     options.http_timeout = Duration::from_secs(120);
     let kiosk = Kiosk::open(options)?;
     let code = admin.enrolment_code().await?;
-    kiosk.enrol(&admin.base, &code).await?;
+    kiosk.enrol(&admin.web.base, &code).await?;
     let first = kiosk.sync_now().await?;
     if !first.roster_updated {
         bail!("the first sync brought no roster");

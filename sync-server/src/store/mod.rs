@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 pub use governance::*;
 pub use postgres::PgStore;
+pub use postgres::postgres_insert_page;
 pub use records::*;
 pub use sqlite::SqliteStore;
 pub use tx::Tx;

@@ -118,3 +118,15 @@ impl PgStore {
 
 impl_store!(PgStore, Postgres, super::Dialect::Postgres);
 impl_governance!(PgStore, Postgres);
+
+/// Inserts a page of events of `device` in `tx` with exactly the statement a sync uses (one
+/// `UNNEST` insert, `ON CONFLICT DO NOTHING`); answers the ids actually inserted. For tools that
+/// measure the raw insert against the whole sync (`sync-loadgen raw-insert`).
+pub async fn postgres_insert_page(
+    tx: &mut sqlx::Transaction<'_, Postgres>,
+    device: &Device,
+    events: &[NewEvent],
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Uuid>> {
+    PgStore::insert_events(tx, device, events, now).await
+}

@@ -90,6 +90,7 @@ fn device_record(refs: &OrgRefs, id: Uuid) -> Device {
         sync_period: None,
         uninstalled_at: None,
         uninstalled_by: None,
+        name: None,
     }
 }
 

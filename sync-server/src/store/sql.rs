@@ -413,41 +413,7 @@ macro_rules! impl_store {
             }
 
             async fn reference_check(&self, org: Uuid, employees: &[Uuid], links: &[Uuid]) -> StoreResult<ReferenceCheck> {
-                let mut out = ReferenceCheck::default();
-                if !employees.is_empty() {
-                    let mut qb = QueryBuilder::<$db>::new("SELECT id, active FROM people WHERE organisation_id = ");
-                    qb.push_bind(org).push(" AND id IN (");
-                    let mut sep = qb.separated(", ");
-                    for e in employees {
-                        sep.push_bind(*e);
-                    }
-                    qb.push(")");
-                    let rows: Vec<(Uuid, bool)> = qb.build_query_as().fetch_all(&self.pool).await?;
-                    out.employees = rows.into_iter().collect();
-                }
-                if !links.is_empty() {
-                    let mut qb = QueryBuilder::<$db>::new("SELECT id, active FROM links WHERE organisation_id = ");
-                    qb.push_bind(org).push(" AND id IN (");
-                    let mut sep = qb.separated(", ");
-                    for l in links {
-                        sep.push_bind(*l);
-                    }
-                    qb.push(")");
-                    let rows: Vec<(Uuid, bool)> = qb.build_query_as().fetch_all(&self.pool).await?;
-                    out.links = rows.into_iter().collect();
-                }
-                if !employees.is_empty() && !links.is_empty() {
-                    let mut qb = QueryBuilder::<$db>::new("SELECT person_id, link_id FROM person_links WHERE organisation_id = ");
-                    qb.push_bind(org).push(" AND person_id IN (");
-                    let mut sep = qb.separated(", ");
-                    for e in employees {
-                        sep.push_bind(*e);
-                    }
-                    qb.push(")");
-                    let rows: Vec<(Uuid, Uuid)> = qb.build_query_as().fetch_all(&self.pool).await?;
-                    out.assignments = rows.into_iter().collect();
-                }
-                Ok(out)
+                Self::reference_check_in(&self.pool, org, employees, links).await
             }
 
             async fn store_sync_page(
@@ -462,18 +428,7 @@ macro_rules! impl_store {
                     Self::insert_events(&mut tx, device, events, book.now).await?.into_iter().collect();
                 let rest: Vec<&NewEvent> = events.iter().filter(|e| !inserted.contains(&e.event.id)).collect();
                 if !rest.is_empty() {
-                    let mut qb = QueryBuilder::<$db>::new(format!("SELECT {} FROM events WHERE id IN (", sql::EVENT_COMPARE_COLS));
-                    let mut sep = qb.separated(", ");
-                    for e in &rest {
-                        sep.push_bind(e.event.id);
-                    }
-                    qb.push(") OR (device_id = ").push_bind(device.id).push(" AND device_seq IN (");
-                    let mut sep = qb.separated(", ");
-                    for e in &rest {
-                        sep.push_bind(e.event.device_seq);
-                    }
-                    qb.push("))");
-                    let stored: Vec<StoredEvent> = qb.build_query_as().fetch_all(&mut *tx).await?;
+                    let stored: Vec<StoredEvent> = Self::stored_for_compare(&mut tx, device, &rest).await?;
                     for e in rest {
                         if let Some(s) = stored.iter().find(|s| s.id == e.event.id) {
                             if !s.same_as(device.id, &e.event) {

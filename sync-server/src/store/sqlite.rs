@@ -40,6 +40,63 @@ impl SqliteStore {
         sqlx::migrate!("../migrations/server-sqlite")
     }
 
+    /// Which ids belong to `org` (see `Store::reference_check`). SQLite prepares statements in
+    /// process, so `IN` lists of varying length cost nothing like PostgreSQL's planning.
+    async fn reference_check_in(pool: &SqlitePool, org: Uuid, employees: &[Uuid], links: &[Uuid]) -> StoreResult<ReferenceCheck> {
+        let mut out = ReferenceCheck::default();
+        if !employees.is_empty() {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, active FROM people WHERE organisation_id = ");
+            qb.push_bind(org).push(" AND id IN (");
+            let mut sep = qb.separated(", ");
+            for e in employees {
+                sep.push_bind(*e);
+            }
+            qb.push(")");
+            let rows: Vec<(Uuid, bool)> = qb.build_query_as().fetch_all(pool).await?;
+            out.employees = rows.into_iter().collect();
+        }
+        if !links.is_empty() {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, active FROM links WHERE organisation_id = ");
+            qb.push_bind(org).push(" AND id IN (");
+            let mut sep = qb.separated(", ");
+            for l in links {
+                sep.push_bind(*l);
+            }
+            qb.push(")");
+            let rows: Vec<(Uuid, bool)> = qb.build_query_as().fetch_all(pool).await?;
+            out.links = rows.into_iter().collect();
+        }
+        if !employees.is_empty() && !links.is_empty() {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT person_id, link_id FROM person_links WHERE organisation_id = ");
+            qb.push_bind(org).push(" AND person_id IN (");
+            let mut sep = qb.separated(", ");
+            for e in employees {
+                sep.push_bind(*e);
+            }
+            qb.push(")");
+            let rows: Vec<(Uuid, Uuid)> = qb.build_query_as().fetch_all(pool).await?;
+            out.assignments = rows.into_iter().collect();
+        }
+        Ok(out)
+    }
+
+    /// The stored rows a page's not-inserted events must be compared with (same id, or the
+    /// same device and sequence number).
+    async fn stored_for_compare(tx: &mut sqlx::Transaction<'_, Sqlite>, device: &Device, rest: &[&NewEvent]) -> StoreResult<Vec<StoredEvent>> {
+        let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {} FROM events WHERE id IN (", sql::EVENT_COMPARE_COLS));
+        let mut sep = qb.separated(", ");
+        for e in rest {
+            sep.push_bind(e.event.id);
+        }
+        qb.push(") OR (device_id = ").push_bind(device.id).push(" AND device_seq IN (");
+        let mut sep = qb.separated(", ");
+        for e in rest {
+            sep.push_bind(e.event.device_seq);
+        }
+        qb.push("))");
+        Ok(qb.build_query_as().fetch_all(&mut **tx).await?)
+    }
+
     /// Takes the write lock at BEGIN, so two writers queue on the busy timeout instead of one
     /// failing when it upgrades a read lock.
     async fn begin_tx(&self) -> StoreResult<super::Tx> {

@@ -578,20 +578,9 @@ macro_rules! impl_store {
             }
 
             async fn audit(&self, a: &AuditEntry) -> StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO audit_log (id, organisation_id, at, actor, kind, subject, details) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(Uuid::now_v7())
-                .bind(a.organisation_id)
-                .bind(a.at)
-                .bind(a.actor)
-                .bind(a.kind)
-                .bind(&a.subject)
-                .bind(a.details.as_ref().map(|d| d.to_string()))
-                .execute(&self.pool)
-                .await?;
-                Ok(())
+                let mut tx = self.begin_tx().await?;
+                $crate::store::audit::record(&mut tx, a).await?;
+                tx.commit().await
             }
         }
 

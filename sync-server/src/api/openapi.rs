@@ -11,13 +11,17 @@
 
 use std::sync::LazyLock;
 
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
+use bytes::Bytes;
 use serde_json::{json, Map, Value};
 use shared_model::Role;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The security scheme of the session cookie.
@@ -144,11 +148,16 @@ pub struct LinkCreate {
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", operation_id = "openapi_document",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object)))]
-pub async fn openapi_document() -> Json<Value> {
-    Json(DOCUMENT.clone())
+pub async fn openapi_document() -> Result<Response, ApiError> {
+    match &*DOCUMENT {
+        Ok(json) => Ok(([(header::CONTENT_TYPE, "application/json")], json.clone()).into_response()),
+        Err(e) => Err(ApiError::Internal(format!("the OpenAPI document could not be built: {e}"))),
+    }
 }
 
-static DOCUMENT: LazyLock<Value> = LazyLock::new(document);
+/// The served document, built and serialised once.
+static DOCUMENT: LazyLock<Result<Bytes, String>> =
+    LazyLock::new(|| document().and_then(|doc| serde_json::to_vec(&doc).map(Bytes::from).map_err(|e| e.to_string())));
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/openapi.json", get(openapi_document))
@@ -173,41 +182,43 @@ pub fn printable_text(max: usize, controls_at_ends: bool) -> String {
     format!("^[{edge}]*{solid}(?:{inner}{{0,{}}}{solid})?[{edge}]*$", max - 2)
 }
 
-/// The document as served: utoipa's output plus what holds for all operations alike.
-pub fn document() -> Value {
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serialises");
-    constrain(&mut doc);
-    common_responses(&mut doc);
-    doc
+/// The document as served: utoipa's output plus what holds for all operations alike. An error
+/// names the schema, property or path the post-processing expected and did not find.
+pub fn document() -> Result<Value, String> {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).map_err(|e| e.to_string())?;
+    constrain(&mut doc)?;
+    common_responses(&mut doc)?;
+    Ok(doc)
 }
 
-fn property<'a>(doc: &'a mut Value, schema: &str, name: &str) -> &'a mut Map<String, Value> {
-    doc.pointer_mut(&format!("/components/schemas/{schema}/properties/{name}"))
-        .and_then(Value::as_object_mut)
-        .unwrap_or_else(|| panic!("OpenAPI: no property {schema}.{name}"))
+/// The JSON object at `pointer`, or an error naming `what`.
+fn object<'a>(doc: &'a mut Value, pointer: &str, what: &str) -> Result<&'a mut Map<String, Value>, String> {
+    doc.pointer_mut(pointer).and_then(Value::as_object_mut).ok_or_else(|| format!("OpenAPI: no {what}"))
 }
 
-fn schema<'a>(doc: &'a mut Value, name: &str) -> &'a mut Map<String, Value> {
-    doc.pointer_mut(&format!("/components/schemas/{name}"))
-        .and_then(Value::as_object_mut)
-        .unwrap_or_else(|| panic!("OpenAPI: no schema {name}"))
+fn property<'a>(doc: &'a mut Value, schema: &str, name: &str) -> Result<&'a mut Map<String, Value>, String> {
+    object(doc, &format!("/components/schemas/{schema}/properties/{name}"), &format!("property {schema}.{name}"))
+}
+
+fn schema<'a>(doc: &'a mut Value, name: &str) -> Result<&'a mut Map<String, Value>, String> {
+    object(doc, &format!("/components/schemas/{name}"), &format!("schema {name}"))
 }
 
 /// The input rules of the handlers (people.rs `check_input`, links.rs `field`, device.rs
 /// `enrol`/`check_text`, governance.rs `set_requirement`, `PunchEvent::check_shape`).
-fn constrain(doc: &mut Value) {
+fn constrain(doc: &mut Value) -> Result<(), String> {
     for s in ["EmployeeInput", "EmployeeCreate"] {
-        property(doc, s, "number").insert("pattern".into(), printable_text(32, true).into());
-        property(doc, s, "name").insert("pattern".into(), printable_text(200, true).into());
-        property(doc, s, "username").insert("pattern".into(), printable_text(100, true).into());
-        property(doc, s, "pin").insert("pattern".into(), "^[0-9]{4,8}$".into());
-        let pw = property(doc, s, "password");
+        property(doc, s, "number")?.insert("pattern".into(), printable_text(32, true).into());
+        property(doc, s, "name")?.insert("pattern".into(), printable_text(200, true).into());
+        property(doc, s, "username")?.insert("pattern".into(), printable_text(100, true).into());
+        property(doc, s, "pin")?.insert("pattern".into(), "^[0-9]{4,8}$".into());
+        let pw = property(doc, s, "password")?;
         pw.insert("minLength".into(), 10.into());
         pw.insert("maxLength".into(), 1024.into());
-        schema(doc, s).insert("additionalProperties".into(), false.into());
+        schema(doc, s)?.insert("additionalProperties".into(), false.into());
     }
     // A new employee needs a number (to stamp) or a username (to log in); null counts as absent.
-    schema(doc, "EmployeeCreate").insert(
+    schema(doc, "EmployeeCreate")?.insert(
         "anyOf".into(),
         json!([
             {"required": ["number"], "properties": {"number": {"type": "string"}}},
@@ -216,21 +227,22 @@ fn constrain(doc: &mut Value) {
     );
     for s in ["LinkInput", "LinkCreate"] {
         for p in ["project", "account"] {
-            property(doc, s, p).insert("pattern".into(), printable_text(200, false).into());
+            property(doc, s, p)?.insert("pattern".into(), printable_text(200, false).into());
         }
-        schema(doc, s).insert("additionalProperties".into(), false.into());
+        schema(doc, s)?.insert("additionalProperties".into(), false.into());
     }
-    property(doc, "EnrolRequest", "enrolment_code").insert(
+    property(doc, "EnrolRequest", "enrolment_code")?.insert(
         "pattern".into(),
         "^[^A-Za-z0-9]*(?:[A-Za-z0-9][^A-Za-z0-9]*){1,32}$".into(),
     );
-    property(doc, "EnrolRequest", "public_key").insert("pattern".into(), "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]=*$".into());
-    property(doc, "EnrolRequest", "platform").insert("pattern".into(), printable_text(300, true).into());
-    property(doc, "EnrolRequest", "app_version").insert("pattern".into(), printable_text(64, true).into());
+    property(doc, "EnrolRequest", "public_key")?.insert("pattern".into(), "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]=*$".into());
+    property(doc, "DevicePatch", "name")?.insert("pattern".into(), printable_text(60, true).into());
+    property(doc, "EnrolRequest", "platform")?.insert("pattern".into(), printable_text(300, true).into());
+    property(doc, "EnrolRequest", "app_version")?.insert("pattern".into(), printable_text(64, true).into());
     // `state` and `period` go together: a period only with `disabled_for_period`.
-    let state = property(doc, "RequirementInput", "state");
+    let state = property(doc, "RequirementInput", "state")?;
     state.insert("enum".into(), json!(["active", "disabled_for_period", "disabled_permanently"]));
-    schema(doc, "RequirementInput").insert(
+    schema(doc, "RequirementInput")?.insert(
         "oneOf".into(),
         json!([
             {"properties": {"state": {"enum": ["active", "disabled_permanently"]}, "period": {"type": "null"}}},
@@ -239,9 +251,9 @@ fn constrain(doc: &mut Value) {
     );
     // A start needs a link; ids are not the nil UUID.
     let nil = json!({"const": "00000000-0000-0000-0000-000000000000"});
-    property(doc, "PunchEvent", "id").insert("not".into(), nil.clone());
-    property(doc, "PunchEvent", "employee_id").insert("not".into(), nil);
-    schema(doc, "PunchEvent").insert(
+    property(doc, "PunchEvent", "id")?.insert("not".into(), nil.clone());
+    property(doc, "PunchEvent", "employee_id")?.insert("not".into(), nil);
+    schema(doc, "PunchEvent")?.insert(
         "anyOf".into(),
         json!([
             {"properties": {"kind": {"const": "stop"}}},
@@ -249,16 +261,15 @@ fn constrain(doc: &mut Value) {
         ]),
     );
     // The web uninstall's body is optional: an empty DELETE asks for the confirmation.
-    doc.pointer_mut("/paths/~1api~1v1~1devices~1{id}/delete/requestBody")
-        .and_then(Value::as_object_mut)
-        .expect("DELETE /api/v1/devices/{id} has a body")
+    object(doc, "/paths/~1api~1v1~1devices~1{id}/delete/requestBody", "request body of DELETE /api/v1/devices/{id}")?
         .insert("required".into(), false.into());
     for s in [
         "EnrolRequest", "SyncRequest", "PunchEvent", "UninstallRequest", "LoginRequest", "CodeRequest", "LinkIds",
         "RequirementInput", "UninstallConfirmation", "RunRequest",
     ] {
-        schema(doc, s).insert("additionalProperties".into(), false.into());
+        schema(doc, s)?.insert("additionalProperties".into(), false.into());
     }
+    Ok(())
 }
 
 fn error_response(description: &str) -> Value {
@@ -281,11 +292,12 @@ fn add_response(responses: &mut Map<String, Value>, status: &str, codes: &str) {
 }
 
 /// The answers every operation of a kind has, and the error body on every error answer.
-fn common_responses(doc: &mut Value) {
-    let paths = doc["paths"].as_object_mut().expect("paths");
+fn common_responses(doc: &mut Value) -> Result<(), String> {
+    let paths = object(doc, "/paths", "paths")?;
     for (path, item) in paths.iter_mut() {
-        for (method, op) in item.as_object_mut().expect("path item").iter_mut() {
-            let op = op.as_object_mut().expect("operation");
+        let item = item.as_object_mut().ok_or_else(|| format!("OpenAPI: path item {path} is not an object"))?;
+        for (method, op) in item.iter_mut() {
+            let op = op.as_object_mut().ok_or_else(|| format!("OpenAPI: {method} {path} is not an object"))?;
             let security: Vec<String> = op
                 .get("security")
                 .and_then(Value::as_array)
@@ -297,7 +309,8 @@ fn common_responses(doc: &mut Value) {
                 .and_then(Value::as_array)
                 .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
             let has_path_id = path.contains('{');
-            let responses = op.get_mut("responses").and_then(Value::as_object_mut).expect("responses");
+            let responses =
+                op.get_mut("responses").and_then(Value::as_object_mut).ok_or_else(|| format!("OpenAPI: {method} {path} has no responses"))?;
             if security.iter().any(|s| s == SESSION) {
                 add_response(responses, "401", "`unauthenticated`: no session cookie, an expired session or a deactivated person");
                 if method != "get" {
@@ -328,16 +341,14 @@ fn common_responses(doc: &mut Value) {
                 if status.starts_with('4') || (status.starts_with('5') && status != "503") {
                     response
                         .as_object_mut()
-                        .expect("response")
+                        .ok_or_else(|| format!("OpenAPI: response {status} of {method} {path} is not an object"))?
                         .insert("content".into(), json!({"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}));
                 }
             }
         }
     }
-    doc["components"]
-        .as_object_mut()
-        .expect("components")
-        .insert("responses".into(), json!({"MethodNotAllowed": error_response("`method_not_allowed`: the path does not have this method; the `Allow` header lists those it has")}));
+    object(doc, "/components", "components")?.insert("responses".into(), json!({"MethodNotAllowed": error_response("`method_not_allowed`: the path does not have this method; the `Allow` header lists those it has")}));
+    Ok(())
 }
 
 #[cfg(test)]
@@ -352,7 +363,7 @@ mod tests {
 
     #[test]
     fn create_schemas_mirror_the_patch_schemas() {
-        let doc = document();
+        let doc = document().unwrap();
         assert_eq!(props(&doc, "EmployeeCreate"), props(&doc, "EmployeeInput"));
         assert_eq!(props(&doc, "LinkCreate"), props(&doc, "LinkInput"));
     }

@@ -115,20 +115,14 @@ pub async fn record_of(tx: &mut Tx, org: Uuid, id: Uuid) -> StoreResult<Option<(
     Ok(row)
 }
 
+/// The statement that queues one employee-day (the sync's transaction runs it too).
+pub(crate) const MARK_DIRTY: &str = "INSERT INTO ledger_dirty_days (organisation_id, employee_id, work_date, marked_at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+
 /// Marks employee-days for a rebuild of their projection.
 pub async fn mark_dirty(tx: &mut Tx, org: Uuid, days: &[(Uuid, NaiveDate)], now: DateTime<Utc>) -> StoreResult<()> {
     for (employee, date) in days {
-        on_both!(tx, c => sqlx::query(
-            "INSERT INTO ledger_dirty_days (organisation_id, employee_id, work_date, marked_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(org)
-        .bind(employee)
-        .bind(date)
-        .bind(now)
-        .execute(&mut **c)
-        .await?
-        .rows_affected());
+        on_both!(tx, c => sqlx::query(MARK_DIRTY).bind(org).bind(employee).bind(date).bind(now).execute(&mut **c).await?.rows_affected());
     }
     Ok(())
 }

@@ -30,6 +30,10 @@ macro_rules! impl_store {
                 self.begin_tx().await
             }
 
+            async fn begin_read(&self) -> StoreResult<$crate::store::Tx> {
+                self.begin_read_tx().await
+            }
+
             async fn ping(&self) -> StoreResult<()> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())
@@ -459,10 +463,7 @@ macro_rules! impl_store {
                 // The employee-days the page touched, for the projection (same transaction: a
                 // stored stamp is never missing from the queue).
                 for (employee, day) in dirty {
-                    sqlx::query(
-                        "INSERT INTO ledger_dirty_days (organisation_id, employee_id, work_date, marked_at) \
-                         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                    )
+                    sqlx::query($crate::store::ledger::MARK_DIRTY)
                     .bind(device.organisation_id)
                     .bind(employee)
                     .bind(day)

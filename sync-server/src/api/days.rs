@@ -79,13 +79,13 @@ pub async fn days(State(state): State<AppState>, caller: Caller, Path(id): Path<
     state.store.person(caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
     let org = state.store.organisation(caller.org()).await?.ok_or(ApiError::NotFound("organisation"))?;
     // Read after the queue is drained, so what a tablet synced is what the manager sees.
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_read().await?;
     let pending = ledger::has_dirty(&mut tx, caller.org(), id).await?;
     tx.commit().await?;
     if pending {
         projection::drain(&state, Some(caller.org())).await?;
     }
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_read().await?;
     let stored = ledger::days(&mut tx, caller.org(), id, from, to).await?;
     tx.commit().await?;
     let days = stored

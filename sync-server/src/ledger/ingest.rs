@@ -137,7 +137,7 @@ async fn late_for_lock(
     if by_employee.is_empty() {
         return Ok(late);
     }
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_read().await?;
     for (employee, page) in by_employee {
         let first = page.iter().map(|e| e.occurred_at.with_timezone(&Utc)).min().unwrap_or_else(Utc::now);
         let last = page.iter().map(|e| e.occurred_at.with_timezone(&Utc)).max().unwrap_or_else(Utc::now);

@@ -25,14 +25,15 @@ use crate::state::AppState;
 use crate::store::StoreError;
 
 /// A period was locked or unlocked: records that arrived late for it count (or stop counting)
-/// again, so its projected days are rebuilt.
+/// again, so its projected days are queued for a rebuild.
 pub async fn period_changed(state: &AppState, org: Uuid, period: PayPeriod) -> Result<(), StoreError> {
     let first = period.first_day();
     let last = period.next().first_day() - Duration::days(1);
     let mut tx = state.store.begin().await?;
     crate::store::ledger::mark_projected_dirty(&mut tx, org, first, last, state.clock.now()).await?;
     tx.commit().await?;
-    projection::drain(state, Some(org)).await?;
+    // The background task rebuilds the month; the days endpoint drains before it reads.
+    state.projection_wake.notify_one();
     Ok(())
 }
 

@@ -68,8 +68,12 @@ pub trait Store: GovernanceStore + Send + Sync + 'static {
     fn dialect(&self) -> Dialect;
     /// Applies the dialect's migrations.
     async fn migrate(&self) -> StoreResult<()>;
-    /// Opens a unit of work for the store's plain functions (`store::ledger`, …).
+    /// Opens a unit of work for the store's plain functions (`store::ledger`, …). On SQLite it
+    /// holds the write lock from the start (`BEGIN IMMEDIATE`).
     async fn begin(&self) -> StoreResult<Tx>;
+    /// Opens a unit of work that only reads: on SQLite a deferred `BEGIN`, so readers never
+    /// queue behind writers for the write lock.
+    async fn begin_read(&self) -> StoreResult<Tx>;
     /// A trivial round trip, for health checks.
     async fn ping(&self) -> StoreResult<()>;
 

@@ -84,6 +84,10 @@ impl PgStore {
         Ok(super::Tx::Postgres(self.pool.begin().await?))
     }
 
+    async fn begin_read_tx(&self) -> StoreResult<super::Tx> {
+        self.begin_tx().await
+    }
+
     async fn begin_write(&self) -> Result<sqlx::Transaction<'_, Postgres>, sqlx::Error> {
         self.pool.begin().await
     }

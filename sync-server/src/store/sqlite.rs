@@ -103,6 +103,10 @@ impl SqliteStore {
         Ok(super::Tx::Sqlite(self.pool.begin_with("BEGIN IMMEDIATE").await?))
     }
 
+    async fn begin_read_tx(&self) -> StoreResult<super::Tx> {
+        Ok(super::Tx::Sqlite(self.pool.begin().await?))
+    }
+
     async fn begin_write(&self) -> Result<sqlx::Transaction<'_, Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }

@@ -32,12 +32,17 @@ pub enum ErrorCode {
     PayloadTooLarge,
     MethodNotAllowed,
     RequestTimeout,
+    FutureEntry,
+    DayHasStamps,
+    BookingsExceedActual,
+    NothingToBook,
+    AbsenceExists,
     InternalError,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 31] = [
         ErrorCode::InvalidRequest,
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
@@ -63,6 +68,11 @@ impl ErrorCode {
         ErrorCode::PayloadTooLarge,
         ErrorCode::MethodNotAllowed,
         ErrorCode::RequestTimeout,
+        ErrorCode::FutureEntry,
+        ErrorCode::DayHasStamps,
+        ErrorCode::BookingsExceedActual,
+        ErrorCode::NothingToBook,
+        ErrorCode::AbsenceExists,
         ErrorCode::InternalError,
     ];
 
@@ -94,6 +104,11 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::FutureEntry => "future_entry",
+            ErrorCode::DayHasStamps => "day_has_stamps",
+            ErrorCode::BookingsExceedActual => "bookings_exceed_actual",
+            ErrorCode::NothingToBook => "nothing_to_book",
+            ErrorCode::AbsenceExists => "absence_exists",
             ErrorCode::InternalError => "internal_error",
         }
     }

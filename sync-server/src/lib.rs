@@ -15,6 +15,7 @@ pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod throttle;
+pub mod timesheet;
 
 use std::future::Future;
 

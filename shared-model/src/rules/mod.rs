@@ -11,6 +11,7 @@ pub mod entry_format;
 pub mod flex;
 pub mod holidays;
 pub mod local_time;
+pub mod month_sheet;
 pub mod punch_day;
 pub mod punch_links;
 pub mod punch_policy;

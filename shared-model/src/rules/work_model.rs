@@ -40,6 +40,11 @@ impl WorkTimeModel {
         Ok(WorkTimeModel { name: name.trim().to_string(), hours })
     }
 
+    /// No model: 0 h every day (an employee who has none has no Soll).
+    pub fn empty() -> WorkTimeModel {
+        WorkTimeModel { name: String::new(), hours: [Minutes::ZERO; 7] }
+    }
+
     /// The model's name as the user typed it.
     pub fn name(&self) -> &str {
         &self.name

@@ -1,5 +1,6 @@
 //! The HTTP surface: one module per area, each exposing `router()`.
 
+pub mod absences;
 pub mod audit;
 pub mod body;
 pub mod days;
@@ -15,7 +16,9 @@ pub mod payroll;
 pub mod people;
 pub mod quarantine;
 pub mod session;
+pub mod timesheets;
 pub mod ui;
+pub mod work_models;
 
 use shared_model::ErrorCode;
 use axum::extract::DefaultBodyLimit;
@@ -40,6 +43,9 @@ pub fn router(state: AppState) -> Router {
         .merge(enrolment::router())
         .merge(people::router())
         .merge(days::router())
+        .merge(timesheets::router())
+        .merge(work_models::router())
+        .merge(absences::router())
         .merge(links::router())
         .merge(devices::router())
         .merge(governance::router())

@@ -277,3 +277,31 @@ pub async fn forget_signatures_before(tx: &mut Tx, before: DateTime<Utc>) -> Sto
     let n = on_both!(tx, c => sqlx::query("DELETE FROM device_signatures WHERE signed_at < $1").bind(before).execute(&mut **c).await?.rows_affected());
     Ok(n)
 }
+
+/// A stored record as a correction needs it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Correctable {
+    pub employee_id: Uuid,
+    pub kind: String,
+    pub occurred_at: DateTime<Utc>,
+    pub device_id: Option<Uuid>,
+    pub link_id: Option<Uuid>,
+    pub comment: Option<String>,
+    pub status: String,
+    /// An accepted record already supersedes it.
+    pub superseded: bool,
+}
+
+/// The record `id` of `org` with whether a later record already supersedes it.
+pub async fn correctable(tx: &mut Tx, org: Uuid, id: Uuid) -> StoreResult<Option<Correctable>> {
+    let row = on_both!(tx, c => sqlx::query_as(
+        "SELECT e.employee_id, e.kind, e.occurred_at, e.device_id, e.link_id, e.comment, e.status, \
+         EXISTS (SELECT 1 FROM events s WHERE s.supersedes = e.id AND s.status = 'accepted') AS superseded \
+         FROM events e WHERE e.organisation_id = $1 AND e.id = $2",
+    )
+    .bind(org)
+    .bind(id)
+    .fetch_optional(&mut **c)
+    .await?);
+    Ok(row)
+}

@@ -10,6 +10,7 @@ mod sql;
 mod sql_governance;
 mod governance;
 pub mod ledger;
+pub mod timesheet;
 mod postgres;
 mod records;
 mod sqlite;
@@ -54,6 +55,16 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl StoreError {
+    /// A unique violation names `field` (for a table whose constraint names say nothing useful).
+    pub fn map_conflict(self, field: &'static str) -> StoreError {
+        match self {
+            StoreError::Conflict(_) => StoreError::Conflict(field),
+            other => other,
+        }
+    }
+}
 
 /// The SQL dialect behind a store, for logs and health output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

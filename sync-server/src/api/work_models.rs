@@ -171,19 +171,18 @@ pub async fn organisation(State(state): State<AppState>, caller: Caller) -> Resu
 pub struct OrganisationPatch {
     /// `SE`, `DK`, `DE`, `DE-BY` (a Bundesland's code) or `none`.
     pub holiday_calendar: Option<String>,
+    /// `self_service` (Tomahawk: staff correct their own stamps and time sheets) or `strict`
+    /// (Calumet: only managers and team leads), D4; tablets take it at their next sync.
+    pub policy: Option<shared_model::Policy>,
 }
 
-/// Sets the public-holiday calendar (admins); audited.
+/// Sets the public-holiday calendar and the punch-clock policy (admins); audited.
 #[utoipa::path(patch, path = "/api/v1/organisation", tag = "timesheets", operation_id = "update_organisation", request_body = OrganisationPatch,
     security(("session" = [], "csrf" = [])),
     responses((status = 200, body = OrganisationView),
-              (status = 400, description = "`invalid_request`: an unknown calendar"),
+              (status = 400, description = "`invalid_request`: an unknown calendar or policy"),
               (status = 403, description = "`forbidden`: admins only")))]
 pub async fn update_organisation(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<OrganisationPatch>) -> Result<Json<OrganisationView>, ApiError> {
-    if let Some(code) = &input.holiday_calendar {
-        changes::set_holiday_calendar(&state, actor(&caller), code).await?;
-    } else if caller.role != shared_model::Role::Admin {
-        return Err(ApiError::forbidden());
-    }
+    changes::update_organisation(&state, actor(&caller), input.holiday_calendar.as_deref(), input.policy).await?;
     organisation(State(state), caller).await
 }

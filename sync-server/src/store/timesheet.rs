@@ -9,12 +9,15 @@ use super::tx::on_both;
 use super::{map_unique, StoreResult, Tx};
 
 /// Serialises changes to one employee's timesheet until the transaction ends: on PostgreSQL a
-/// row lock on the person (two requests checking E1 against the same day cannot both pass); on
+/// row lock on the person (two requests checking E1 against the same day cannot both pass) —
+/// `NO KEY UPDATE`, which does not block the `KEY SHARE` locks foreign-key checks take, so a
+/// projection rebuild inserting this person's days never waits for it (and cannot deadlock
+/// with it on the dirty-day queue); on
 /// SQLite `BEGIN IMMEDIATE` already holds the write lock. Answers whether the person exists in
 /// the organisation.
 pub async fn lock_employee(tx: &mut Tx, org: Uuid, employee: Uuid) -> StoreResult<bool> {
     let row: Option<(Uuid,)> = match tx {
-        Tx::Postgres(c) => sqlx::query_as("SELECT id FROM people WHERE organisation_id = $1 AND id = $2 FOR UPDATE")
+        Tx::Postgres(c) => sqlx::query_as("SELECT id FROM people WHERE organisation_id = $1 AND id = $2 FOR NO KEY UPDATE")
             .bind(org)
             .bind(employee)
             .fetch_optional(&mut **c)
@@ -42,6 +45,11 @@ pub async fn org_settings(tx: &mut Tx, org: Uuid) -> StoreResult<Option<OrgSetti
 
 pub async fn set_holiday_calendar(tx: &mut Tx, org: Uuid, code: &str) -> StoreResult<()> {
     on_both!(tx, c => sqlx::query("UPDATE organisations SET holiday_calendar = $2 WHERE id = $1").bind(org).bind(code).execute(&mut **c).await?.rows_affected());
+    Ok(())
+}
+
+pub async fn set_policy(tx: &mut Tx, org: Uuid, policy: &str) -> StoreResult<()> {
+    on_both!(tx, c => sqlx::query("UPDATE organisations SET policy = $2 WHERE id = $1").bind(org).bind(policy).execute(&mut **c).await?.rows_affected());
     Ok(())
 }
 

@@ -682,30 +682,35 @@ pub async fn assign_work_model(state: &AppState, actor: Actor, employee: Uuid, i
     Ok(all)
 }
 
-/// The holiday calendar of the organisation (admins).
-pub async fn set_holiday_calendar(state: &AppState, actor: Actor, code: &str) -> Result<(), ApiError> {
+/// The organisation's holiday calendar and policy (admins); audited.
+pub async fn update_organisation(state: &AppState, actor: Actor, calendar: Option<&str>, policy: Option<Policy>) -> Result<(), ApiError> {
     if actor.role != Role::Admin {
         return Err(ApiError::forbidden());
     }
-    if shared_model::rules::month_sheet::HolidayCalendar::parse(code).is_none() {
-        return Err(bad("holiday_calendar", "must be SE, DK, DE, DE-<Bundesland code such as BY> or none"));
+    if let Some(code) = calendar {
+        if shared_model::rules::month_sheet::HolidayCalendar::parse(code).is_none() {
+            return Err(bad("holiday_calendar", "must be SE, DK, DE, DE-<Bundesland code such as BY> or none"));
+        }
+    }
+    if calendar.is_none() && policy.is_none() {
+        return Ok(());
     }
     let mut tx = state.store.begin().await?;
-    ts::set_holiday_calendar(&mut tx, actor.org, code).await?;
+    if let Some(code) = calendar {
+        ts::set_holiday_calendar(&mut tx, actor.org, code).await?;
+    }
+    if let Some(p) = policy {
+        ts::set_policy(&mut tx, actor.org, p.as_str()).await?;
+    }
     audit::record(&mut tx, &AuditEntry {
         organisation_id: actor.org,
         at: state.clock.now(),
         actor: Some(actor.id),
-        kind: "holiday_calendar_changed",
+        kind: "organisation_changed",
         subject: None,
-        details: Some(json!({ "holiday_calendar": code })),
+        details: Some(json!({ "holiday_calendar": calendar, "policy": policy.map(|p| p.as_str()) })),
     })
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The first day of the year of `date` (for the vacation year).
-pub fn year_start(date: NaiveDate) -> NaiveDate {
-    NaiveDate::from_ymd_opt(date.year(), 1, 1).unwrap_or(date)
 }

@@ -15,7 +15,7 @@ need_api_fuzz_deps
 seed="${FUZZ_SEED:-20261122}"
 max_examples="${FUZZ_MAX_EXAMPLES:-20}"
 # A hard bound on the whole schemathesis run, in seconds (it needs about 4 minutes on 2 cores).
-time_limit="${FUZZ_TIME_LIMIT_S:-600}"
+time_limit="${FUZZ_TIME_LIMIT_S:-1200}"
 
 server_bin="${STAMPCLOCK_SERVER_BIN:-}"
 if [ -z "$server_bin" ]; then
@@ -65,7 +65,7 @@ rc=0
 STAMPCLOCK_FUZZ_BASE_URL="$base" PYTHONPATH="$PWD/tests/api-fuzz" SCHEMATHESIS_HOOKS=stampclock_hooks \
   timeout "$time_limit" target/pyenv/bin/schemathesis --config-file tests/api-fuzz/schemathesis.toml run \
     "$base/api/v1/openapi.json" \
-    --checks all --seed "$seed" --max-examples "$max_examples" --workers 1 \
+    --checks all --seed "$seed" --max-examples "$max_examples" --workers "${FUZZ_WORKERS:-2}" \
     --generation-database none --no-color \
     --report junit --report-dir "$out" || rc=$?
 echo "API fuzz: schemathesis exit $rc after $(( $(date +%s) - start )) s" >&2

@@ -315,7 +315,7 @@ async fn d1_d4_corrections_supersede_and_stay_visible(backend: Backend) {
     assert_error(&employee.get("/api/v1/anomalies?from=2026-11-01&to=2026-11-30").await, StatusCode::FORBIDDEN, "forbidden");
     // D4: under self-service an employee corrects their own stamps, never a colleague's.
     let own = tablet.event(seed.employee_id, PunchKind::Start, Some(seed.links[0]), at("2026-11-16T08:00:00+01:00"));
-    assert_eq!(tablet.sync(&[own.clone()], 0, None).await.0, StatusCode::OK);
+    assert_eq!(tablet.sync(std::slice::from_ref(&own), 0, None).await.0, StatusCode::OK);
     assert_error(&employee.post(&format!("/api/v1/events/{}/corrections", running.id), json!({"action": "delete", "reason": "x"})).await, StatusCode::FORBIDDEN, "forbidden");
     let (status, _) = employee.post(&format!("/api/v1/events/{}/corrections", own.id), json!({"action": "add_stop", "at": "2026-11-16T15:00:00Z", "reason": "forgot"})).await;
     assert_eq!(status, StatusCode::CREATED);
@@ -334,7 +334,7 @@ async fn e3_a_locked_month_refuses_every_change(backend: Backend) {
     let me = seed.employee_id;
     let mut tablet = TestDevice::enrol(&server, &admin.enrolment_code().await).await;
     let start = tablet.event(me, PunchKind::Start, Some(seed.links[0]), at("2026-11-12T08:00:00+01:00"));
-    assert_eq!(tablet.sync(&[start.clone()], 0, None).await.0, StatusCode::OK);
+    assert_eq!(tablet.sync(std::slice::from_ref(&start), 0, None).await.0, StatusCode::OK);
     assert_eq!(put_entry(&employee, me, "2026-11-10", "8", "16", "").await.0, StatusCode::OK);
     let lock_path = format!("/api/v1/timesheets/{me}/2026-11/lock");
     assert_error(&employee.post(&lock_path, json!({})).await, StatusCode::FORBIDDEN, "forbidden");

@@ -1,7 +1,7 @@
 //! Request extractors that turn every malformed input into the contract's error body.
 
 use shared_model::ErrorCode;
-use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -19,15 +19,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::InvalidRequest("expected Content-Type: application/json".into()));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(bytes_error)?;
+        // Every body of the contract is a JSON object. serde would also read a struct from an
+        // array of its fields in order (`[null, null]`), which no client means to send.
+        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => {}
+            _ => return Err(ApiError::InvalidRequest("malformed JSON body: the body must be a JSON object".into())),
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::BytesRejection(e)) => Err(bytes_error(e)),
-            Err(JsonRejection::MissingJsonContentType(_)) => {
-                Err(ApiError::InvalidRequest("expected Content-Type: application/json".into()))
-            }
             Err(e) => Err(ApiError::InvalidRequest(format!("malformed JSON body: {}", e.body_text()))),
         }
     }
+}
+
+/// `application/json` or a `+json` type, as axum's own `Json` requires.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(ct) = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// The raw body, for signed requests whose signature covers the exact bytes.

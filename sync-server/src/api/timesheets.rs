@@ -50,8 +50,19 @@ fn parse_day(s: &str) -> Result<NaiveDate, ApiError> {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CsvQuery {
-    /// `sv`, `de`, `da` or `en` (default): the language of the headers and names.
-    pub lang: Option<String>,
+    /// The language of the headers and names (default `en`).
+    #[param(inline)]
+    pub lang: Option<CsvLang>,
+}
+
+/// A language of the product.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CsvLang {
+    Sv,
+    De,
+    Da,
+    En,
 }
 
 async fn month_or_csv(state: State<AppState>, caller: Caller, Path((employee, month)): Path<(String, String)>, q: ApiQuery<CsvQuery>) -> Result<Response, ApiError> {
@@ -70,7 +81,7 @@ async fn month_or_csv(state: State<AppState>, caller: Caller, Path((employee, mo
 /// absence, holiday, warnings, anomalies, stamp intervals, entry, bookings and corrections;
 /// totals, flex balance and vacation left. Employees read their own only.
 #[utoipa::path(get, path = "/api/v1/timesheets/{employee_id}/{month}", tag = "timesheets", operation_id = "timesheet_month",
-    params(("employee_id" = Uuid, Path), ("month" = String, Path, description = "`YYYY-MM`", pattern = r"^\d{4}-\d{2}$")),
+    params(("employee_id" = Uuid, Path), ("month" = String, Path, description = "`YYYY-MM`", pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")),
     security(("session" = [])),
     responses((status = 200, body = MonthView),
               (status = 400, description = "`invalid_request`: a malformed month"),
@@ -87,7 +98,7 @@ pub async fn month_get(State(state): State<AppState>, caller: Caller, Path((empl
 /// The month as CSV for Excel: UTF-8 with BOM, `;`-separated, CRLF, one row per day and a
 /// totals row, headers in the language asked for.
 #[utoipa::path(get, path = "/api/v1/timesheets/{employee_id}/{month}.csv", tag = "timesheets", operation_id = "timesheet_month_csv",
-    params(("employee_id" = Uuid, Path), ("month" = String, Path, description = "`YYYY-MM`", pattern = r"^\d{4}-\d{2}$"), CsvQuery),
+    params(("employee_id" = Uuid, Path), ("month" = String, Path, description = "`YYYY-MM`", pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$"), CsvQuery),
     security(("session" = [])),
     responses((status = 200, content_type = "text/csv", body = String),
               (status = 400, description = "`invalid_request`: a malformed month or language"),
@@ -95,9 +106,11 @@ pub async fn month_get(State(state): State<AppState>, caller: Caller, Path((empl
               (status = 403, description = "`forbidden`: an employee reading a colleague"),
               (status = 404, description = "`not_found`: no such employee in this organisation")))]
 pub async fn month_csv_get(State(state): State<AppState>, caller: Caller, Path((employee, month)): Path<(String, String)>, ApiQuery(q): ApiQuery<CsvQuery>) -> Result<Response, ApiError> {
-    let lang = match q.lang.as_deref() {
-        None => Lang::En,
-        Some(l) => Lang::parse(l).ok_or_else(|| ApiError::InvalidRequest("lang must be sv, de, da or en".into()))?,
+    let lang = match q.lang {
+        None | Some(CsvLang::En) => Lang::En,
+        Some(CsvLang::Sv) => Lang::Sv,
+        Some(CsvLang::De) => Lang::De,
+        Some(CsvLang::Da) => Lang::Da,
     };
     let period = parse_month(&month)?;
     let employee = parse_id(&employee, "employee")?;
@@ -245,7 +258,7 @@ async fn set_lock(state: &AppState, caller: &Caller, employee: &str, month: &str
 
 /// E3: locks one employee's month (managers, admins); audited.
 #[utoipa::path(post, path = "/api/v1/timesheets/{employee_id}/{month}/lock", tag = "timesheets", operation_id = "lock_timesheet",
-    params(("employee_id" = Uuid, Path), ("month" = String, Path, description = "`YYYY-MM`", pattern = r"^\d{4}-\d{2}$")),
+    params(("employee_id" = Uuid, Path), ("month" = String, Path, description = "`YYYY-MM`", pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")),
     security(("session" = [], "csrf" = [])),
     responses((status = 200, body = LockState),
               (status = 400, description = "`invalid_request`: a malformed month"),
@@ -258,7 +271,7 @@ pub async fn lock(State(state): State<AppState>, caller: Caller, Path((employee,
 /// E3: unlocks one employee's month; the organisation's lock of a payroll run stays (its
 /// unlock is `POST /api/v1/periods/{period}/unlock`).
 #[utoipa::path(post, path = "/api/v1/timesheets/{employee_id}/{month}/unlock", tag = "timesheets", operation_id = "unlock_timesheet",
-    params(("employee_id" = Uuid, Path), ("month" = String, Path, description = "`YYYY-MM`", pattern = r"^\d{4}-\d{2}$")),
+    params(("employee_id" = Uuid, Path), ("month" = String, Path, description = "`YYYY-MM`", pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")),
     security(("session" = [], "csrf" = [])),
     responses((status = 200, body = LockState),
               (status = 400, description = "`invalid_request`: a malformed month"),

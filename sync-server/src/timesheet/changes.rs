@@ -4,7 +4,7 @@
 //! lock is checked, the change and its audit row are written, the touched days are queued.
 
 use axum::http::StatusCode;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::json;
 use shared_model::rules::booking::{check_booking, BookingError};
 use shared_model::rules::duration::Minutes;
@@ -116,12 +116,15 @@ fn booking_error(e: BookingError) -> ApiError {
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntryInput {
-    /// `H`, `HH`, `HMM`, `HHMM`, `H:MM` or `HH:MM` (A1).
+    /// `H`, `HH`, `HMM`, `HHMM`, `H:MM` or `HH:MM` (A1), 00:00–23:59.
+    #[schema(pattern = r"^\s*([0-9]{1,4}|[0-9]{1,2}:[0-9]{2})\s*$")]
     pub start: String,
     /// As `start`; before the start means the next day (A3).
+    #[schema(pattern = r"^\s*([0-9]{1,4}|[0-9]{1,2}:[0-9]{2})\s*$")]
     pub end: String,
     /// `90` (minutes), `130` (1:30), `1:30`; empty or absent for none (A2).
     #[serde(default)]
+    #[schema(pattern = r"^\s*([0-9]{0,4}|[0-9]{1,2}:[0-9]{2})\s*$")]
     pub r#break: Option<String>,
 }
 
@@ -312,10 +315,13 @@ pub struct AbsenceInput {
     pub employee_id: Uuid,
     /// One of `vacation`, `half_vacation`, `flex_leave`, `maternity`, `parental`, `special_leave`,
     /// `half_special_leave`, `vocational_school`, `sick`.
+    #[schema(pattern = "^(vacation|half_vacation|flex_leave|maternity|parental|special_leave|half_special_leave|vocational_school|sick)$")]
     pub kind: String,
     /// First day, `YYYY-MM-DD`.
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub from: String,
     /// Last day (inclusive), at most 366 days after `from`.
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub to: String,
     /// Soll of a vocational-school day (required there, INTERP-12), whole minutes 0–1440.
     pub target_min: Option<i64>,
@@ -409,6 +415,7 @@ pub async fn delete_absence(state: &AppState, actor: Actor, id: Uuid) -> Result<
 #[serde(deny_unknown_fields)]
 pub struct CorrectionInput {
     /// `change_time`, `change_link`, `add_stop` (to a start without its stop) or `delete`.
+    #[schema(pattern = "^(change_time|change_link|add_stop|delete)$")]
     pub action: String,
     /// The new instant (RFC 3339) for `change_time` and `add_stop`.
     pub at: Option<DateTime<Utc>>,
@@ -623,12 +630,15 @@ pub async fn update_work_model(state: &AppState, actor: Actor, id: Uuid, input: 
 pub struct AssignmentInput {
     pub work_model_id: Uuid,
     /// `YYYY-MM-DD`.
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub valid_from: String,
     /// `accumulating` (default) or `within_month` (B5).
+    #[schema(pattern = "^(accumulating|within_month)$")]
     pub flex_model: Option<String>,
     /// Opening flex balance in whole minutes (B5), −100000…100000.
     pub flex_opening_min: Option<i64>,
     /// Yearly vacation entitlement in days, a decimal with at most two places (`"25"`, `"12.5"`), 0–366.
+    #[schema(pattern = r"^[0-9]{1,3}(\.[0-9]{1,2})?$")]
     pub vacation_days: Option<String>,
 }
 

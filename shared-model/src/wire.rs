@@ -189,3 +189,33 @@ mod tests {
         assert_eq!(serde_json::to_string(&b).unwrap(), r#"{"error":{"code":"bad_signature","message":"m"}}"#);
     }
 }
+
+/// `POST /api/v1/device/weeks` 200 answer: each roster employee's current week as the
+/// server's timesheet has it, for the tablet to show after identification (offline too).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WeekSummaries {
+    /// When the server computed them; the tablet shows "as of".
+    pub as_of: DateTime<Utc>,
+    /// Monday of the week (organisation zone).
+    #[schema(value_type = String, format = Date)]
+    pub week_start: chrono::NaiveDate,
+    pub employees: Vec<EmployeeWeek>,
+}
+
+/// One employee's week: Ist and Soll per day, Monday first, and the flex balance (B5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EmployeeWeek {
+    pub employee_id: Uuid,
+    pub days: Vec<WeekDay>,
+    /// The flex balance at the end of today (B5), whole minutes.
+    pub flex_balance_min: i64,
+}
+
+/// One day of [`EmployeeWeek`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WeekDay {
+    #[schema(value_type = String, format = Date)]
+    pub date: chrono::NaiveDate,
+    pub actual_min: i64,
+    pub target_min: i64,
+}

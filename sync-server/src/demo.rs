@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use chrono::Duration;
+use chrono::{Datelike, Duration};
 use shared_model::{secret_hash, Personnummer, Role};
 use uuid::Uuid;
 
@@ -10,6 +10,7 @@ use crate::api::enrolment::new_code;
 use crate::config::Settings;
 use crate::crypto;
 use crate::state::AppState;
+use crate::store::timesheet::{self, AssignmentRow, WorkModelRow};
 use crate::store::{NewEnrolmentCode, NewLink, NewPerson, StoreError};
 use crate::StartError;
 
@@ -66,6 +67,23 @@ pub async fn fill(state: &AppState, data_dir: &Path) -> Result<Demo, StartError>
             links.push(state.store.create_link(org.id, &link, now).await?.id);
         }
         let today = now.with_timezone(&org.tz()?).date_naive();
+        // A full-time model (B1) for everyone from the first of this month, so the timesheets
+        // and the tablet's week show Soll and flex from the start.
+        let model = WorkModelRow {
+            id: Uuid::now_v7(),
+            name: "Heltid 40 h".into(),
+            mon_min: 480,
+            tue_min: 480,
+            wed_min: 480,
+            thu_min: 480,
+            fri_min: 480,
+            sat_min: 0,
+            sun_min: 0,
+        };
+        let mut tx = state.store.begin().await?;
+        timesheet::save_work_model(&mut tx, org.id, &model, true, now).await?;
+        tx.commit().await?;
+        let month_start = today.with_day(1).unwrap_or(today);
         for (i, p) in PEOPLE.iter().enumerate() {
             let pnr = p
                 .personnummer
@@ -88,6 +106,16 @@ pub async fn fill(state: &AppState, data_dir: &Path) -> Result<Demo, StartError>
                 active: true,
             };
             let stored = state.store.create_person(&person, now).await?;
+            let mut tx = state.store.begin().await?;
+            let assignment = AssignmentRow {
+                valid_from: month_start,
+                work_model_id: model.id,
+                flex_model: "accumulating".into(),
+                flex_opening_min: 0,
+                vacation_centidays: Some(2500),
+            };
+            timesheet::put_assignment(&mut tx, org.id, stored.id, &assignment, stored.id, now).await?;
+            tx.commit().await?;
             if p.role == Role::Admin {
                 admin_id = Some(stored.id);
             }

@@ -93,6 +93,34 @@ function fmtMinutes(m) {
   return `${h}:${String(m % 60).padStart(2, '0')}`;
 }
 
+// Minutes as H:MM with a sign when negative (a flex balance).
+function fmtSigned(m) {
+  if (m == null) return '';
+  return (m < 0 ? '-' : '') + fmtMinutes(Math.abs(m));
+}
+
+// The server's week (issue 12, item 7): worked and target time per day and the flex balance,
+// as of the last sync; hidden until the first sync delivered one.
+function renderWeek(week) {
+  const box = $('emp-week');
+  if (!week) { box.hidden = true; return; }
+  box.hidden = false;
+  const dayFmt = new Intl.DateTimeFormat(language(), { weekday: 'short', day: 'numeric', month: 'numeric', timeZone: 'UTC' });
+  const rows = week.days.map((d) => {
+    const tr = document.createElement('tr');
+    tr.dataset.date = d.date;
+    [dayFmt.format(new Date(`${d.date}T00:00:00Z`)), fmtMinutes(d.actual_min), fmtMinutes(d.target_min)]
+      .forEach((text) => { const td = document.createElement('td'); td.textContent = text; tr.append(td); });
+    return tr;
+  });
+  $('emp-week-table').querySelector('tbody').replaceChildren(...rows);
+  const flex = $('emp-flex');
+  flex.textContent = t('kiosk.week.flex', { balance: fmtSigned(week.flex_balance_min) });
+  flex.classList.toggle('negative', week.flex_balance_min < 0);
+  const asOf = new Intl.DateTimeFormat(language(), { weekday: 'short', hour: '2-digit', minute: '2-digit', timeZone: tz() });
+  $('emp-week-asof').textContent = t('kiosk.week.as_of', { time: asOf.format(new Date(week.as_of)) });
+}
+
 function linkLabel(l) {
   return `${l.project} · ${l.account}`;
 }
@@ -311,6 +339,7 @@ function renderEmployee() {
   $('emp-totals').textContent = t('kiosk.employee.totals', {
     worked: fmtMinutes(d.actual_minutes), breaks: fmtMinutes(d.total_break_minutes),
   });
+  renderWeek(d.week);
   renderLinks();
 }
 

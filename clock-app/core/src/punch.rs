@@ -94,6 +94,18 @@ pub struct EmployeeScreen {
     pub breaks: Vec<i64>,
     pub total_break_minutes: i64,
     pub actual_minutes: i64,
+    /// The week as the server's timesheet had it at the last sync (`None` before the first).
+    pub week: Option<WeekView>,
+}
+
+/// An employee's current week from the server (issue 12, item 7): Ist and Soll per day and
+/// the flex balance, labelled with when the server computed it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct WeekView {
+    pub week_start: NaiveDate,
+    pub days: Vec<shared_model::wire::WeekDay>,
+    pub flex_balance_min: i64,
+    pub as_of: chrono::DateTime<chrono::Utc>,
 }
 
 fn usable(device: &DeviceRecord) -> CoreResult<()> {
@@ -333,6 +345,7 @@ impl Kiosk {
                 breaks,
                 total_break_minutes,
                 actual_minutes,
+                week: store::week_of(tx, emp.id)?,
             })
         })
     }

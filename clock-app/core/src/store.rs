@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::error::{CoreError, CoreResult};
 
 /// The migrations, in order; `PRAGMA user_version` counts how many are applied.
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/clock/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/clock/0001_initial.sql"), include_str!("../../../migrations/clock/0002_weeks.sql")];
 
 /// The database file inside the app data directory.
 pub const DB_FILE: &str = "clock.db";
@@ -557,6 +557,36 @@ pub(crate) fn device(tx: &Transaction<'_>) -> CoreResult<Option<DeviceRecord>> {
 }
 
 /// The cached employee with this id, inside a transaction.
+/// Replaces the cached weeks with the server's latest (issue 12, item 7).
+pub(crate) fn replace_weeks(tx: &Transaction<'_>, weeks: &shared_model::wire::WeekSummaries) -> CoreResult<()> {
+    tx.execute("DELETE FROM week_summaries", [])?;
+    let mut insert = tx.prepare("INSERT INTO week_summaries (employee_id, week_start, days, flex_balance_min, as_of) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for e in &weeks.employees {
+        let days = serde_json::to_string(&e.days).map_err(|err| CoreError::Corrupt(format!("encoding a week: {err}")))?;
+        insert.execute(params![e.employee_id.to_string(), weeks.week_start.to_string(), days, e.flex_balance_min, weeks.as_of.to_rfc3339()])?;
+    }
+    Ok(())
+}
+
+/// The cached week of an employee, if the server sent one.
+pub(crate) fn week_of(tx: &Transaction<'_>, employee: Uuid) -> CoreResult<Option<crate::punch::WeekView>> {
+    let row: Option<(String, String, i64, String)> = tx
+        .query_row(
+            "SELECT week_start, days, flex_balance_min, as_of FROM week_summaries WHERE employee_id = ?1",
+            [employee.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((week_start, days, flex_balance_min, as_of)) = row else { return Ok(None) };
+    let corrupt = |what: &str| CoreError::Corrupt(format!("cached week: {what}"));
+    Ok(Some(crate::punch::WeekView {
+        week_start: week_start.parse().map_err(|_| corrupt("week_start"))?,
+        days: serde_json::from_str(&days).map_err(|_| corrupt("days"))?,
+        flex_balance_min,
+        as_of: DateTime::parse_from_rfc3339(&as_of).map_err(|_| corrupt("as_of"))?.with_timezone(&Utc),
+    }))
+}
+
 pub(crate) fn employee_in(tx: &Transaction<'_>, id: Uuid) -> CoreResult<Option<RosterEmployee>> {
     let row: Option<(String, String, String, Option<String>, bool)> = tx
         .query_row(

@@ -136,6 +136,12 @@ impl Kiosk {
         let started_at = self.inner.clock.now();
         let mut report = SyncReport::default();
         let result = self.push_pages(&mut report).await;
+        if result.is_ok() {
+            // The week view is a convenience: a failure leaves the last one and the sync stands.
+            if let Err(e) = self.fetch_weeks().await {
+                tracing::warn!(code = e.code(), error = %e, "fetching the weeks failed; the last ones stay");
+            }
+        }
         let finished_at = self.inner.clock.now();
         let error = result.as_ref().err().map(|e| (e.code().to_owned(), e.to_string()));
         match &result {
@@ -155,6 +161,19 @@ impl Kiosk {
             self.inner.store.write(|tx| Store::log_sync(tx, &entry))?;
         }
         result.map(|()| report)
+    }
+
+    /// Fetches the roster's weeks from the server's timesheet and caches them (issue 12, item 7).
+    async fn fetch_weeks(&self) -> CoreResult<()> {
+        let answer = match self.post_signed::<_, shared_model::wire::WeekSummaries>("/api/v1/device/weeks", &serde_json::json!({})).await {
+            Ok(a) => a,
+            Err(Failure::Transport(why)) => return Err(CoreError::Offline(why)),
+            Err(f) => return Err(f.into()),
+        };
+        let weeks = answer.body;
+        self.inner.store.write(|tx| store::replace_weeks(tx, &weeks))?;
+        tracing::debug!(employees = weeks.employees.len(), "weeks cached");
+        Ok(())
     }
 
     async fn push_pages(&self, report: &mut SyncReport) -> CoreResult<()> {

@@ -295,5 +295,25 @@ async fn run(c: &Client, out: &Path, base: &str, code: &str, server_dir: &Path) 
     // 15 s without a touch return to the idle screen.
     wait_for("the idle timeout", Duration::from_secs(25), || async { screen(c).await == "idle" }).await;
     shot(c, out, "13-idle-after-timeout").await;
+
+    // The week from the server's timesheet (issue 12, item 7): after identifying, Anna sees her
+    // week and the flex balance the server computed at the last sync, in German now.
+    click(c, "#idle-tap").await;
+    wait_screen(c, "identify").await;
+    keypad(c, "101").await;
+    keypad(c, "1111").await;
+    wait_screen(c, "employee").await;
+    wait_js(c, "the week", "!document.getElementById('emp-week').hidden").await;
+    assert_eq!(js(c, "document.querySelectorAll('#emp-week-table tbody tr').length").await, json!(7), "Monday to Sunday");
+    let people = admin_get(base, "/api/v1/employees?limit=1000").await;
+    let anna = people["items"].as_array().and_then(|l| l.iter().find(|p| p["number"] == "101")).map(|p| p["id"].as_str().unwrap_or_default().to_owned()).expect("Anna");
+    let month = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Stockholm).format("%Y-%m").to_string();
+    let sheet = admin_get(base, &format!("/api/v1/timesheets/{anna}/{month}")).await;
+    let balance = sheet["flex_balance_min"].as_i64().expect("flex balance");
+    let shown = format!("{}{}:{:02}", if balance < 0 { "-" } else { "" }, balance.abs() / 60, balance.abs() % 60);
+    let expected = catalogue("de")["kiosk.week.flex"].as_str().unwrap_or_default().replace("{balance}", &shown);
+    assert_eq!(text(c, "#emp-flex").await, expected, "the tablet shows the server's flex balance");
+    assert!(!text(c, "#emp-week-asof").await.is_empty(), "labelled with its as-of time");
+    shot(c, out, "14-employee-week-de").await;
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod body;
 pub mod days;
 pub mod device;
+pub mod device_weeks;
 pub mod devices;
 pub mod enrolment;
 pub mod extract;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(openapi::router())
         .merge(device::router())
+        .merge(device_weeks::router())
         .merge(session::router())
         .merge(enrolment::router())
         .merge(people::router())

@@ -45,6 +45,7 @@ Tablets sign their requests (security schemes `device_id`, `device_timestamp`, `
         openapi_document,
         super::device::enrol,
         super::device::sync,
+        super::device_weeks::weeks,
         super::session::login,
         super::session::logout,
         super::session::me,

@@ -1,0 +1,61 @@
+//! `POST /api/v1/device/weeks`: the current week of every active employee on a tablet's
+//! roster — Ist and Soll per day and the flex balance — from the server's timesheet, for the
+//! tablet to cache and show after identification (issue 12, item 7).
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use chrono::{Datelike, Duration};
+use shared_model::rules::local_time::today;
+use shared_model::wire::{EmployeeWeek, WeekDay, WeekSummaries};
+
+use super::device::Signed;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::timesheet;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/device/weeks", post(weeks))
+}
+
+/// The roster's weeks (signed like sync; the body is `{}`). An uninstalled tablet gets 403
+/// `device_uninstalled`.
+#[utoipa::path(post, path = "/api/v1/device/weeks", tag = "device", operation_id = "device_weeks",
+    security(("device_id" = [], "device_timestamp" = [], "device_signature" = [])),
+    responses((status = 200, body = WeekSummaries),
+              (status = 401, description = "`bad_signature` or `clock_skew`"),
+              (status = 403, description = "`device_uninstalled`")))]
+pub async fn weeks(State(state): State<AppState>, signed: Signed) -> Result<Json<WeekSummaries>, ApiError> {
+    let device = signed.device;
+    if !device.is_installed() {
+        return Err(ApiError::coded(axum::http::StatusCode::FORBIDDEN, shared_model::ErrorCode::DeviceUninstalled, "this tablet was uninstalled"));
+    }
+    let org = device.organisation_id;
+    let organisation = state.store.organisation(org).await?.ok_or(ApiError::NotFound("organisation"))?;
+    let tz = organisation.tz()?;
+    let as_of = state.clock.now();
+    let day = today(tz, as_of);
+    let week_start = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+    let week_end = week_start + Duration::days(6);
+    let roster = state.store.roster(org).await?;
+    let mut periods = vec![timesheet::period_of(week_start)?];
+    if week_end.month() != week_start.month() {
+        periods.push(timesheet::period_of(week_end)?);
+    }
+    let mut employees = Vec::new();
+    for e in roster.employees.iter().filter(|e| e.active) {
+        let mut days = Vec::with_capacity(7);
+        let mut flex_balance_min = 0;
+        for period in &periods {
+            let month = timesheet::month(&state, org, e.id, *period).await?;
+            for d in month.days.iter().filter(|d| d.date >= week_start && d.date <= week_end) {
+                days.push(WeekDay { date: d.date, actual_min: d.actual_min, target_min: d.target_min });
+            }
+            if timesheet::period_of(day)? == *period {
+                flex_balance_min = month.flex_balance_min;
+            }
+        }
+        employees.push(EmployeeWeek { employee_id: e.id, days, flex_balance_min });
+    }
+    Ok(Json(WeekSummaries { as_of, week_start, employees }))
+}

@@ -115,7 +115,13 @@ test('a manager sees stamped days with Soll, Ist, flex and warnings, corrects a 
   // A manual entry on the next day, in the A1/A2 formats.
   await page.click(`#ts-days tr[data-date="${entered}"] td.actions button`);
   await page.waitForSelector('dialog[open] #e-start');
+  // The server's refusal of a malformed entry lands on the field it names, translated.
   await page.fill('#e-start', '8');
+  await page.fill('#e-end', '8:00');
+  await page.click('#entry-save');
+  await eventually(async () => assert.equal(await page.textContent('#e-end-err'), tr(lang, 'admin.ts.invalid.end')));
+  assert.equal(await page.textContent('#entry-error'), tr(lang, 'error.invalid_request'));
+  assert.equal(await page.getAttribute('#e-start', 'aria-invalid'), null);
   await page.fill('#e-end', '16:30');
   await page.fill('#e-break', '0:30');
   await capture(page, 'timesheet-entry');
@@ -267,7 +273,43 @@ test('anomalies are listed for a manager and lead to the timesheet; an employee 
   await page.click('#ts-prev');
   await eventually(async () => assert.match(page.url(), new RegExp(`month=${period}`)));
   await page.waitForSelector(`#ts-days tr[data-date="${day}"]`);
+  // Under the organisation's self-service policy she enters and books her own time, picking
+  // from the links she may stamp on.
+  const own = dayOf(period, Number(day.slice(8)) + 2);
+  await page.click(`#ts-days tr[data-date="${own}"] td.actions button`);
+  await page.waitForSelector('dialog[open] #e-start');
+  await page.fill('#e-start', '7');
+  await page.fill('#e-end', '1530');
+  await page.fill('#e-break', '30');
+  await page.click('#entry-save');
+  await page.waitForSelector('dialog[open]', { state: 'detached' });
+  await eventually(async () => assert.deepEqual((await cells(page, own)).slice(1, 6), ['07:00', '15:30', '0:30', '0:00', '8:00'], 'no work model: Soll 0'));
+  await page.click(`button.expand[data-date="${own}"]`);
+  await page.click(`#ts-book-${own}`);
+  await page.waitForSelector('dialog[open] #b-link');
+  const offered = await page.$$eval('#b-link option', (os) => os.map((o) => o.value));
+  assert.deepEqual([...offered].sort(), [...anna.links].sort());
+  await page.fill('#b-minutes', '9:00');
+  await page.click('#booking-save');
+  await eventually(async () => assert.equal(await page.textContent('#booking-error'), tr(lang, 'error.bookings_exceed_actual')));
+  await page.fill('#b-minutes', '5:30');
+  await page.click('#booking-save');
+  await page.waitForSelector('dialog[open]', { state: 'detached' });
+  await eventually(async () => assert.ok((await page.textContent(`#ts-detail-${own}`)).includes(tr(lang, 'admin.ts.booked_of', { booked: '5:30', actual: '8:00' }))));
+  // "Book the rest" books the remaining 2:30; then nothing remains.
+  await page.click(`#ts-book-fully-${own}`);
+  await page.click('#booking-save');
+  await page.waitForSelector('dialog[open]', { state: 'detached' });
+  await eventually(async () => assert.ok((await page.textContent(`#ts-detail-${own}`)).includes(tr(lang, 'admin.ts.booked_of', { booked: '8:00', actual: '8:00' }))));
+  await page.click(`#ts-book-fully-${own}`);
+  await page.click('#booking-save');
+  await eventually(async () => assert.equal(await page.textContent('#booking-error'), tr(lang, 'error.nothing_to_book')));
+  await page.keyboard.press('Escape');
   await capture(page, 'timesheet-employee');
+  // Deleting the entry deletes its bookings (A6).
+  await page.click(`#ts-entry-delete-${own}`);
+  await page.click('#entry-delete-confirm');
+  await eventually(async () => assert.equal((await cells(page, own))[0], ''));
   const manager = (await api.get('/api/v1/employees?limit=1000')).items.find((e) => e.username === DEMO.manager);
   await page.goto(`${server.url}/#/timesheet?employee=${manager.id}&month=${period}`);
   await eventually(async () => assert.equal(await page.textContent('#ts-error'), tr(lang, 'error.forbidden')));

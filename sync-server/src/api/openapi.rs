@@ -53,6 +53,7 @@ Tablets sign their requests (security schemes `device_id`, `device_timestamp`, `
         super::people::create,
         super::people::update,
         super::people::set_links,
+        super::people::employee_links,
         super::days::days,
         super::timesheets::month_get,
         super::timesheets::month_csv_get,

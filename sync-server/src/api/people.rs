@@ -13,6 +13,7 @@ use shared_model::{secret_hash, Personnummer, Role};
 use uuid::Uuid;
 
 use super::extract::{next_cursor, parse_id, ApiJson, ApiQuery, PageQuery};
+use super::links::LinkView;
 use super::session::Caller;
 use crate::crypto;
 use crate::error::ApiError;
@@ -23,7 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/employees", get(list).post(create))
         .route("/api/v1/employees/{id}", patch(update))
-        .route("/api/v1/employees/{id}/links", put(set_links))
+        .route("/api/v1/employees/{id}/links", put(set_links).get(employee_links))
 }
 
 /// Create or change an employee; every field optional on PATCH. Secrets are write-only.
@@ -324,4 +325,33 @@ pub async fn set_links(
     state.store.set_person_links(caller.org(), id, &body.link_ids).await?;
     let links = state.store.person_links(caller.org(), &[id]).await?.remove(&id).unwrap_or_default();
     Ok(Json(view(person, links)?))
+}
+
+/// The links a person may stamp on and book to, with their names (`next_cursor` always null):
+/// an employee's own booking picker needs them, and `GET /api/v1/links` is for managers.
+#[utoipa::path(get, path = "/api/v1/employees/{id}/links", tag = "people", operation_id = "list_employee_links",
+    params(("id" = Uuid, Path, description = "The employee's id (a malformed id is 404 `not_found`)")),
+    security(("session" = [])),
+    responses((status = 200, body = Page<LinkView>),
+              (status = 403, description = "`forbidden`: an employee or team lead asking for someone else's links"),
+              (status = 404, description = "`not_found`: no such employee in the organisation")))]
+pub async fn employee_links(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Page<LinkView>>, ApiError> {
+    let id = parse_id(&id, "employee")?;
+    if caller.person.id != id {
+        caller.require_manager()?;
+    }
+    state.store.person(caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
+    let assigned: std::collections::HashSet<Uuid> = state.store.person_links(caller.org(), &[id]).await?.remove(&id).unwrap_or_default().into_iter().collect();
+    let mut items = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = state.store.list_links(caller.org(), cursor, 1000).await?;
+        cursor = page.last().map(|l| l.id);
+        let full = page.len() == 1000;
+        items.extend(page.into_iter().filter(|l| assigned.contains(&l.id)).map(LinkView::from));
+        if !full {
+            break;
+        }
+    }
+    Ok(Json(Page { items, next_cursor: None }))
 }

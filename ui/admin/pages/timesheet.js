@@ -289,7 +289,8 @@ export function renderTimesheet(main, { user, params, navigate }) {
     errorEl.textContent = errorText(err);
     if (err.code === 'invalid_request') {
       for (const [name, input] of Object.entries(fields)) {
-        if (err.serverMessage && new RegExp(`\\b${name}\\b`).test(err.serverMessage)) { setFieldError(input, t('admin.ts.invalid.' + name)); input.focus(); return; }
+        // The server's message starts with the field it refuses ("end: equals the start").
+        if (err.serverMessage && new RegExp(`^${name}\\b`).test(err.serverMessage)) { setFieldError(input, t('admin.ts.invalid.' + name)); input.focus(); return; }
       }
     }
   }

@@ -67,7 +67,11 @@ test('a manager sees stamped days with Soll, Ist, flex and warnings, corrects a 
   const { period, anna, tablet } = await arrange(api, server);
   const stamped = tuesdayOf(period);
   const entered = dayOf(period, Number(stamped.slice(8)) + 1);
+  const forgotten = dayOf(period, Number(stamped.slice(8)) - 7);
   await stampLongDay(tablet, anna, stamped);
+  // A week before (well past the 48 hours a stop is paired over): a start whose stop was never stamped.
+  const open = await tablet.sync([tablet.event(anna.id, 'start', anna.links[0], stockholm(forgotten, '08:00'))], 0);
+  assert.equal(open.status, 200, JSON.stringify(open.body));
 
   await logIn(page, server, lang, DEMO.manager);
   await page.click('nav a[href="#/timesheet"]');
@@ -111,6 +115,19 @@ test('a manager sees stamped days with Soll, Ist, flex and warnings, corrects a 
     const detail = await page.textContent(`#ts-detail-${stamped}`);
     assert.ok(detail.includes('forgot to stamp out') && detail.includes('Magnus Manager'), detail);
   });
+
+  // The forgotten stop is added by the manager (add_stop), with a reason.
+  await page.click(`button.expand[data-date="${forgotten}"]`);
+  await page.click(`#ts-detail-${forgotten} .intervals button`);
+  await page.waitForSelector('dialog[open] #c-action');
+  await page.selectOption('#c-action', 'add_stop');
+  assert.equal(await page.isVisible('#c-record'), false, 'add_stop needs no record choice');
+  await page.fill('#c-time', '12:00');
+  await page.fill('#c-reason', 'went home ill, forgot to stamp');
+  await page.click('#correction-save');
+  await page.waitForSelector('dialog[open]', { state: 'detached' });
+  await eventually(async () => assert.deepEqual((await cells(page, forgotten)).slice(1, 3), ['08:00', '12:00']));
+  assert.equal((await cells(page, forgotten))[5], '4:00');
 
   // A manual entry on the next day, in the A1/A2 formats.
   await page.click(`#ts-days tr[data-date="${entered}"] td.actions button`);
@@ -198,6 +215,14 @@ test('absences are entered over a range, coloured with a legend, listed and dele
   assert.deepEqual(model.minutes, [450, 450, 450, 450, 0, 0, 0]);
   await eventually(async () => assert.ok((await page.textContent('#work-models')).includes('Teilzeit 30')));
   await capture(page, 'work-models');
+  // Edited: Friday gets 6:00.
+  await page.click(`#work-models button[aria-label="${tr(lang, 'admin.wm.edit_label', { name: 'Teilzeit 30' })}"]`);
+  await page.waitForSelector('dialog[open] #wm-fri');
+  assert.equal(await page.inputValue('#wm-mon'), '7:30');
+  await page.fill('#wm-fri', '6:00');
+  await page.click('#wm-save');
+  await page.waitForSelector('dialog[open]', { state: 'detached' });
+  assert.deepEqual((await api.get('/api/v1/work-models')).items.find((m) => m.id === model.id).minutes, [450, 450, 450, 450, 360, 0, 0]);
 
   // Assigned to Björn from his timesheet.
   await openMonth(page, server, bjorn.id, period);

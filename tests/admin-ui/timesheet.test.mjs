@@ -335,6 +335,14 @@ test('anomalies are listed for a manager and lead to the timesheet; an employee 
   await page.click(`#ts-entry-delete-${own}`);
   await page.click('#entry-delete-confirm');
   await eventually(async () => assert.equal((await cells(page, own))[0], ''));
+  assert.equal(await page.locator('#ts-read-only').count(), 0);
+  // Under the strict policy (D4) her month is read-only, and the page says why.
+  const strict = await api.request('PATCH', '/api/v1/organisation', { policy: 'strict' });
+  assert.equal(strict.status, 200, JSON.stringify(strict.body));
+  await page.reload();
+  await page.waitForSelector('#ts-days');
+  assert.equal(await page.textContent('#ts-read-only'), tr(lang, 'admin.ts.read_only'));
+  assert.equal(await page.locator('#ts-days td.actions button').count(), 0, 'no entry offered');
   const manager = (await api.get('/api/v1/employees?limit=1000')).items.find((e) => e.username === DEMO.manager);
   await page.goto(`${server.url}/#/timesheet?employee=${manager.id}&month=${period}`);
   await eventually(async () => assert.equal(await page.textContent('#ts-error'), tr(lang, 'error.forbidden')));

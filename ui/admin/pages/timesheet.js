@@ -57,6 +57,8 @@ export function renderTimesheet(main, { user, params, navigate }) {
     monthNav, box);
 
   let links = [];
+  // D4: under `strict` only managers and admins change a timesheet; staff see theirs read-only.
+  let mayChange = manager;
   let people = new Map();
   let sheet = null;
   let absences = [];
@@ -75,6 +77,9 @@ export function renderTimesheet(main, { user, params, navigate }) {
       } catch (err) { clear(box, h('p', { class: 'form-error', text: errorText(err) })); return; }
     }
     if (!employeeId) { clear(box, h('p', { class: 'muted', text: t('admin.ts.no_employee') })); return; }
+    if (!manager) {
+      try { mayChange = (await get('/api/v1/organisation')).policy !== 'strict'; } catch { mayChange = true; /* the server still decides */ }
+    }
     load();
   }
 
@@ -119,6 +124,7 @@ export function renderTimesheet(main, { user, params, navigate }) {
         fact(t('admin.ts.flex_balance'), hm(s.flex_balance_min), 'ts-flex-balance', s.flex_model ? t('admin.ts.flex_model.' + s.flex_model) : null),
         fact(t('admin.ts.vacation_left'), vacation(s.vacation_left), 'ts-vacation')),
       lockStatus(s),
+      mayChange ? null : h('p', { class: 'muted small', id: 'ts-read-only', text: t('admin.ts.read_only') }),
       s.warnings?.length ? h('ul', { class: 'month-warnings', id: 'ts-month-warnings' }, s.warnings.map((w) => h('li', {}, flag('warning', w), explain('warning', w)))) : null,
       h('div', { class: 'buttons' },
         h('a', { class: 'btn', id: 'ts-csv', href: `/api/v1/timesheets/${s.employee.id}/${s.period}.csv?lang=${currentLang()}`, download: `timesheet-${s.employee.number || s.employee.id}-${s.period}.csv` },
@@ -217,7 +223,7 @@ export function renderTimesheet(main, { user, params, navigate }) {
   // The server decides who may (self-service or strict): the page offers entry only where one
   // can exist — not on a stamped day, not in the future, not in a locked month.
   function mayEnter(d) {
-    return !sheet.locked && d.source !== 'stamps' && d.date <= todayInZone();
+    return mayChange && !sheet.locked && d.source !== 'stamps' && d.date <= todayInZone();
   }
 
   function todayInZone() {
@@ -226,7 +232,7 @@ export function renderTimesheet(main, { user, params, navigate }) {
 
   function details(d) {
     const parts = [];
-    const canChange = !sheet.locked;
+    const canChange = mayChange && !sheet.locked;
     if (d.intervals?.length) {
       parts.push(h('h3', { text: t('admin.ts.intervals') }), h('ul', { class: 'intervals' }, d.intervals.map((iv, i) => h('li', {},
         h('span', { class: 'num', text: `${zonedTime(iv.start, tz())}–${iv.end ? zonedTime(iv.end, tz()) : t('admin.ts.open_end')}` }),

@@ -331,6 +331,10 @@ test('anomalies are listed for a manager and lead to the timesheet; an employee 
   await eventually(async () => assert.equal(await page.textContent('#booking-error'), tr(lang, 'error.nothing_to_book')));
   await page.keyboard.press('Escape');
   await capture(page, 'timesheet-employee');
+  // One booking deleted: one is left.
+  assert.equal(await page.locator(`#ts-detail-${own} .bookings li`).count(), 2);
+  await page.locator(`#ts-detail-${own} .bookings button`).first().click();
+  await eventually(async () => assert.equal(await page.locator(`#ts-detail-${own} .bookings li`).count(), 1));
   // Deleting the entry deletes its bookings (A6).
   await page.click(`#ts-entry-delete-${own}`);
   await page.click('#entry-delete-confirm');

@@ -176,6 +176,8 @@ test('a manager sees stamped days with Soll, Ist, flex and warnings, corrects a 
   await eventually(async () => assert.equal(await page.textContent('#entry-error'), tr(lang, 'error.period_locked')));
   await capture(page, 'timesheet-period-locked');
   await page.keyboard.press('Escape');
+  await page.waitForSelector('#ts-unlock');
+  assert.equal(await page.locator(`#ts-days tr[data-date="${entered}"] td.actions button`).count(), 0, 'the page now shows the lock');
 
   // The CSV in the page's language: UTF-8 with BOM, semicolons, CRLF, a row per day.
   const href = await page.getAttribute('#ts-csv', 'href');

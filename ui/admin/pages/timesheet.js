@@ -43,7 +43,8 @@ export function renderTimesheet(main, { user, params, navigate }) {
   const go = (emp, month) => navigate(`#/timesheet?employee=${encodeURIComponent(emp)}&month=${month}`);
 
   const picker = manager ? h('select', { id: 'ts-employee' }, h('option', { value: '', text: t('admin.loading') })) : null;
-  const box = h('div', { id: 'timesheet', 'aria-live': 'polite', 'aria-busy': 'true' }, h('p', { class: 'muted', text: t('admin.loading') }));
+  // Not a live region: a month is too long to be read out on every change (the toasts say what changed).
+  const box = h('div', { id: 'timesheet', 'aria-busy': 'true' }, h('p', { class: 'muted', text: t('admin.loading') }));
   const monthNav = h('div', { class: 'month-nav', role: 'group', 'aria-label': t('admin.ts.month_nav') },
     h('button', { type: 'button', class: 'btn small', id: 'ts-prev', 'aria-label': t('admin.ts.prev_month'), title: t('admin.ts.prev_month'), text: '‹',
       onclick: () => employeeId && go(employeeId, addMonths(period, -1)) }),
@@ -293,6 +294,8 @@ export function renderTimesheet(main, { user, params, navigate }) {
   /** Shows an API error in `errorEl`, and on the named field when the server named one. */
   function showError(err, errorEl, fields = {}) {
     errorEl.textContent = errorText(err);
+    // Locked meanwhile by someone else: the month behind the dialog shows it now.
+    if (err.code === 'period_locked') load();
     if (err.code === 'invalid_request') {
       for (const [name, input] of Object.entries(fields)) {
         // The server's message starts with the field it refuses ("end: equals the start").

@@ -79,13 +79,13 @@ test('the language follows the browser, the switch changes and remembers it', as
   assert.deepEqual(problems, []);
 });
 
-test('menus follow the role: a manager sees no admin pages, an employee has no access', async (t) => {
+test('menus follow the role: a manager sees no admin pages, an employee lands on their own timesheet', async (t) => {
   const { server, page, problems, lang } = await setup(t);
   const tablet = new Tablet(server.url);
   await tablet.enrol(server.enrolmentCode);
   await logIn(page, server, lang, DEMO.manager);
   const menu = await page.$$eval('nav a', (as) => as.map((a) => a.getAttribute('href')));
-  assert.deepEqual(menu, ['#/devices', '#/payroll', '#/people']);
+  assert.deepEqual(menu, ['#/devices', '#/payroll', '#/people', '#/timesheet', '#/work-models', '#/anomalies']);
   await page.waitForSelector(`#device-${tablet.id}`);
   assert.equal(await page.locator(`button[data-focus="edit-${tablet.id}"]`).count(), 1, 'a manager may change the sync requirement');
   assert.equal(await page.locator(`button[data-focus="del-${tablet.id}"]`).count(), 0, 'only an admin may uninstall');
@@ -96,9 +96,13 @@ test('menus follow the role: a manager sees no admin pages, an employee has no a
 
   await page.waitForSelector('#username');
   await loginViaForm(page, DEMO.employee, DEMO.password);
-  await eventually(async () => assert.equal(await page.textContent('main h1'), tr(lang, 'admin.no_access.title')));
-  await capture(page, 'no-access');
-  await page.click('main button');
+  await eventually(async () => assert.equal(await page.textContent('main h1'), tr(lang, 'admin.ts.title')));
+  assert.deepEqual(await page.$$eval('nav a', (as) => as.map((a) => a.getAttribute('href'))), ['#/timesheet']);
+  assert.equal(await page.locator('#ts-employee').count(), 0, 'an employee picks no one else');
+  // An admin page typed into the address bar falls back to the timesheet.
+  await page.goto(server.url + '/#/people');
+  await eventually(async () => assert.equal(await page.textContent('main h1'), tr(lang, 'admin.ts.title')));
+  await page.click('#logout');
   await page.waitForSelector('#login-title');
   assert.deepEqual(problems, []);
 });

@@ -140,3 +140,60 @@ test('people are created and edited with role, PIN, personnummer and links; link
   assert.equal((await api.get('/api/v1/links?limit=1000')).items.find((l) => l.id === beta.id).active, false);
   assert.deepEqual(problems, []);
 });
+
+test('an admin gives a person a web login in the dialog, and that person logs in with it; a manager sees no login fields', async (t) => {
+  const { server, api, page, problems, lang } = await setup(t, { locale: 'sv-SE' });
+  await logIn(page, server, lang);
+  await page.click('nav a[href="#/people"]');
+  await page.waitForSelector('#people');
+  await page.click('#person-new');
+  await page.waitForSelector('dialog[open] #p-username');
+  // Someone who only logs in needs no number or PIN, but the password rule is checked first.
+  await page.fill('#p-name', 'Lena Lind');
+  await page.selectOption('#p-role', 'manager');
+  await page.fill('#p-username', 'Lena.Lind');
+  await page.fill('#p-password', 'short');
+  await page.click('#person-save');
+  await eventually(async () => assert.equal(await fieldError(page, 'p-password'), tr(lang, 'admin.people.password_invalid', { n: 10 })));
+  assert.equal(await fieldError(page, 'p-number'), '', 'a login-only person needs no number');
+  assert.equal(await fieldError(page, 'p-pin'), '', 'nor a PIN');
+  // A taken username is the server's conflict, shown on the username field.
+  await page.fill('#p-username', 'Manager');
+  await page.fill('#p-password', 'lena-lösenord-1');
+  await page.click('#person-save');
+  await eventually(async () => assert.equal(await fieldError(page, 'p-username'), tr(lang, 'admin.people.username_taken')));
+  await capture(page, 'people-login-taken');
+  await page.fill('#p-username', 'Lena.Lind');
+  await page.click('#person-save');
+  await page.waitForSelector('dialog[open]', { state: 'detached' });
+  const lena = (await api.get('/api/v1/employees?limit=1000')).items.find((e) => e.name === 'Lena Lind');
+  assert.equal(lena.username, 'lena.lind');
+  assert.equal(lena.number, null);
+  assert.equal(JSON.stringify(lena).includes('lösenord'), false, 'the password is never answered');
+  await eventually(async () => assert.ok((await page.textContent('#people tbody tr:has-text("Lena Lind")')).includes('lena.lind')));
+
+  // The edit dialog shows the username and an empty "new password" field.
+  await page.click(`#people button[aria-label="${tr(lang, 'admin.people.edit_label', { name: 'Lena Lind' })}"]`);
+  await page.waitForSelector('dialog[open] #p-username');
+  assert.equal(await page.inputValue('#p-username'), 'lena.lind');
+  assert.equal(await page.inputValue('#p-password'), '');
+  assert.ok((await page.textContent('dialog[open]')).includes(tr(lang, 'admin.people.password_change')));
+  await capture(page, 'people-login-edit');
+  await page.keyboard.press('Escape');
+
+  // Lena logs in with it and lands on her pages as a manager.
+  await page.click('#logout');
+  await page.waitForSelector('#username');
+  // As the admin typed her name: usernames are not case-sensitive.
+  await logIn(page, server, lang, 'Lena.Lind', 'lena-lösenord-1');
+  assert.equal(await page.textContent('.who-name'), 'Lena Lind');
+  assert.equal(await page.textContent('.who .role'), tr(lang, 'admin.role.manager'));
+  // As a manager she may edit people but not give logins: no such fields.
+  await page.click('nav a[href="#/people"]');
+  await page.waitForSelector('#people');
+  await page.click('#person-new');
+  await page.waitForSelector('dialog[open] #p-number');
+  assert.equal(await page.locator('#p-username').count(), 0);
+  assert.equal(await page.locator('#p-password').count(), 0);
+  assert.deepEqual(problems, []);
+});

@@ -40,7 +40,8 @@ test('every page fits a phone in German, passes axe, and the menu works by keybo
 
   // Each menu entry by keyboard; every page gets a screenshot and an axe scan.
   const pages = [['enrolment', 'admin.enrol.title'], ['quarantine', 'admin.quarantine.title'], ['payroll', 'admin.payroll.title'],
-    ['people', 'admin.people.title'], ['audit', 'admin.audit.title'], ['devices', 'admin.devices.title']];
+    ['people', 'admin.people.title'], ['timesheet', 'admin.ts.title'], ['work-models', 'admin.wm.title'], ['anomalies', 'admin.an.title'],
+    ['audit', 'admin.audit.title'], ['devices', 'admin.devices.title']];
   for (const [id, title] of pages) {
     await page.focus(`nav a[href="#/${id}"]`);
     await page.keyboard.press('Enter');
@@ -52,6 +53,9 @@ test('every page fits a phone in German, passes axe, and the menu works by keybo
     if (id === 'payroll') await page.waitForSelector('#payroll-status');
     if (id === 'people') await page.waitForSelector('#links');
     if (id === 'audit') await page.waitForSelector('#audit');
+    if (id === 'timesheet') { await page.waitForSelector('#ts-days'); await page.click('#ts-days button.expand'); }
+    if (id === 'work-models') await page.waitForSelector('#wm-new');
+    if (id === 'anomalies') await page.waitForSelector('#anomalies-box > *');
     if (id === 'devices') await page.waitForSelector(`#device-${pending.id}`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `${id}: the page does not scroll sideways on a phone (${overflow}px too wide)`);

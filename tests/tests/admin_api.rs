@@ -13,6 +13,7 @@ both_databases!(
     people_and_links_are_validated,
     tenant_isolation_on_every_endpoint,
     health_and_openapi_answer,
+    an_employee_reads_their_own_links_with_names,
 );
 
 async fn sessions_need_csrf_and_end_at_logout(backend: Backend) {
@@ -300,4 +301,32 @@ fn assert_openapi_is_a_contract(doc: &Value) {
     assert_eq!(schemas["RequirementInput"]["properties"]["state"]["enum"], json!(["active", "disabled_for_period", "disabled_permanently"]));
     assert!(schemas["RunRequest"]["properties"]["period"]["pattern"].as_str().unwrap().contains("(0[1-9]|1[0-2])"));
     assert!(doc["paths"]["/api/v1/payroll-runs"]["post"]["responses"]["409"]["description"].as_str().unwrap().contains("period_not_ended"));
+}
+
+/// `GET /api/v1/employees/{id}/links`: the links a person may stamp on and book to, named, for
+/// the person themself (their booking picker) and managers; not a colleague's.
+async fn an_employee_reads_their_own_links_with_names(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let seed = server.seed("Own Links AB").await;
+    let admin = AdminClient::login(&server, &seed.admin_username).await;
+    let employee = AdminClient::login(&server, &seed.employee_username).await;
+    // One more link in the organisation that the employee is not assigned.
+    let (status, _) = admin.post("/api/v1/links", json!({"project": "Beta", "account": "Other"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let own = format!("/api/v1/employees/{}/links", seed.employee_id);
+    let (status, body) = employee.get(&own).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut ids: Vec<&str> = body["items"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    let mut want: Vec<String> = seed.links.iter().map(|l| l.to_string()).collect();
+    want.sort_unstable();
+    assert_eq!(ids, want, "{body}");
+    assert!(body["items"].as_array().unwrap().iter().all(|l| l["project"] == "Alfa" && l["account"].is_string()), "{body}");
+    assert!(body["next_cursor"].is_null());
+    // A manager reads anyone's; an employee not a colleague's; a stranger id is 404.
+    let manager = AdminClient::login(&server, &seed.manager_username).await;
+    assert_eq!(manager.get(&own).await.0, StatusCode::OK);
+    let colleague = format!("/api/v1/employees/{}/links", seed.staff[0]);
+    assert_error(&employee.get(&colleague).await, StatusCode::FORBIDDEN, "forbidden");
+    assert_error(&admin.get(&format!("/api/v1/employees/{}/links", uuid::Uuid::now_v7())).await, StatusCode::NOT_FOUND, "not_found");
 }

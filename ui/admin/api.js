@@ -2,11 +2,13 @@
 let csrf = null;
 
 export class ApiError extends Error {
-  constructor(status, code, details) {
+  constructor(status, code, details, serverMessage) {
     super(code);
     this.status = status;
     this.code = code;
     this.details = details || null;
+    // The server's English sentence: never shown, but it names the field of an invalid_request.
+    this.serverMessage = serverMessage || '';
   }
 }
 
@@ -30,7 +32,7 @@ export async function api(method, path, body) {
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
   if (!res.ok) {
     const code = json && json.error && json.error.code ? json.error.code : 'http_' + res.status;
-    const err = new ApiError(res.status, code, json && json.error ? json.error.details : null);
+    const err = new ApiError(res.status, code, json && json.error ? json.error.details : null, json && json.error ? json.error.message : '');
     if (res.status === 401 && code === 'unauthenticated' && !path.endsWith('/auth/login')) onUnauthenticated();
     throw err;
   }

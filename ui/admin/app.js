@@ -9,13 +9,21 @@ import { renderQuarantine } from './pages/quarantine.js';
 import { renderPayroll } from './pages/payroll.js';
 import { renderPeople } from './pages/people.js';
 import { renderAudit } from './pages/audit.js';
+import { renderTimesheet } from './pages/timesheet.js';
+import { renderWorkModels } from './pages/work-models.js';
+import { renderAnomalies } from './pages/anomalies.js';
 
+// The first page a role may see is where it lands: staff (employee, team lead) on their own
+// timesheet, managers and admins on the tablets.
 const PAGES = [
   { id: 'devices', label: 'admin.nav.devices', render: renderDevices, roles: ['admin', 'manager'] },
   { id: 'enrolment', label: 'admin.nav.enrolment', render: renderEnrolment, roles: ['admin'] },
   { id: 'quarantine', label: 'admin.nav.quarantine', render: renderQuarantine, roles: ['admin'] },
   { id: 'payroll', label: 'admin.nav.payroll', render: renderPayroll, roles: ['admin', 'manager'] },
   { id: 'people', label: 'admin.nav.people', render: renderPeople, roles: ['admin', 'manager'] },
+  { id: 'timesheet', label: 'admin.nav.timesheet', render: renderTimesheet, roles: ['admin', 'manager', 'team_lead', 'employee'] },
+  { id: 'work-models', label: 'admin.nav.work_models', render: renderWorkModels, roles: ['admin', 'manager'] },
+  { id: 'anomalies', label: 'admin.nav.anomalies', render: renderAnomalies, roles: ['admin', 'manager'] },
   // The audit log API is for admins only (GET /api/v1/audit answers 403 to a manager).
   { id: 'audit', label: 'admin.nav.audit', render: renderAudit, roles: ['admin'] },
 ];
@@ -82,7 +90,7 @@ function render() {
     h('ul', {}, pages.map((p) => h('li', {}, h('a', { href: '#/' + p.id, 'aria-current': p === page ? 'page' : null, text: t(p.label) })))));
   clear(root(),
     h('header', { class: 'topbar' },
-      h('a', { class: 'brand', href: '#/devices' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'stampclock'),
+      h('a', { class: 'brand', href: '#/' + pages[0].id }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'stampclock'),
       h('div', { class: 'top-right' },
         languageSwitch(),
         h('span', { class: 'who' }, h('span', { class: 'who-name', text: state.user.name }), h('span', { class: 'role', text: t('admin.role.' + state.user.role) })),

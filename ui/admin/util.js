@@ -71,6 +71,9 @@ export function icon(name) {
   const paths = {
     globe: ['M12 2a10 10 0 1 0 0 20a10 10 0 1 0 0-20z', 'M2 12h20', 'M12 2c2.8 2.7 4.2 6 4.2 10s-1.4 7.3-4.2 10c-2.8-2.7-4.2-6-4.2-10s1.4-7.3 4.2-10z'],
     lock: ['M6 11h12a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1v-8a1 1 0 0 1 1-1z', 'M8 11V7a4 4 0 0 1 8 0v4'],
+    alert: ['M12 3l10 18H2z', 'M12 10v5', 'M12 18v.5'],
+    info: ['M12 2a10 10 0 1 0 0 20a10 10 0 1 0 0-20z', 'M12 11v6', 'M12 7v.5'],
+    download: ['M12 3v12', 'M7 10l5 5l5-5', 'M4 20h16'],
   }[name] || [];
   for (const d of paths) {
     const p = document.createElementNS(NS, 'path');

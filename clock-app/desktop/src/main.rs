@@ -183,12 +183,60 @@ fn provision(kiosk: &Kiosk) {
     }
 }
 
+/// WebKitGTK's variable that turns off its DMA-BUF renderer.
+const DMABUF_VAR: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
+
+/// What to do about WebKitGTK's DMA-BUF renderer, decided from what the machine has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DmabufDecision {
+    /// The variable is already set (by the operator or the session): left as it is.
+    AlreadySet,
+    /// A GPU render node exists: WebKit renders through it.
+    Keep,
+    /// No render node (a VM, a tablet without a GPU driver, Xvfb): without the variable WebKit
+    /// tries DMA-BUF anyway, and the window stays blank or the web process aborts.
+    Disable,
+}
+
+fn dmabuf_decision(already_set: bool, has_render_node: bool) -> DmabufDecision {
+    match (already_set, has_render_node) {
+        (true, _) => DmabufDecision::AlreadySet,
+        (false, true) => DmabufDecision::Keep,
+        (false, false) => DmabufDecision::Disable,
+    }
+}
+
+/// Whether `dir` (normally `/dev/dri`) holds a GPU render node (`renderD*`).
+fn has_render_node(dir: &std::path::Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("renderD")))
+        .unwrap_or(false)
+}
+
+/// Sets `WEBKIT_DISABLE_DMABUF_RENDERER=1` when the machine has no GPU render node and the
+/// variable is not set yet, and logs the decision in one line. Must run before Tauri starts
+/// WebKit (its web process inherits the environment) and before any other thread exists.
+fn configure_webkit_renderer() {
+    let decision = dmabuf_decision(std::env::var_os(DMABUF_VAR).is_some(), has_render_node(std::path::Path::new("/dev/dri")));
+    match decision {
+        DmabufDecision::AlreadySet => tracing::info!(value = ?std::env::var_os(DMABUF_VAR), "{DMABUF_VAR} already set; left as it is"),
+        DmabufDecision::Keep => tracing::info!("GPU render node present (/dev/dri/renderD*): WebKit keeps its DMA-BUF renderer"),
+        DmabufDecision::Disable => {
+            // Called first thing in main, before Tauri or any runtime has started a thread, so no
+            // other thread can read the environment while it changes.
+            std::env::set_var(DMABUF_VAR, "1");
+            tracing::info!("no GPU render node (/dev/dri/renderD*): {DMABUF_VAR}=1 (software rendering)");
+        }
+    }
+}
+
 fn main() {
     LAUNCHED.get_or_init(Instant::now);
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("STAMPCLOCK_LOG").unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
+    configure_webkit_renderer();
 
     let result = tauri::Builder::default()
         .setup(|app| {
@@ -237,5 +285,29 @@ fn main() {
     if let Err(e) = result {
         eprintln!("stampclock kiosk: {e}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dmabuf_is_disabled_only_without_a_render_node_and_never_overrides_the_operator() {
+        assert_eq!(dmabuf_decision(false, false), DmabufDecision::Disable);
+        assert_eq!(dmabuf_decision(false, true), DmabufDecision::Keep);
+        assert_eq!(dmabuf_decision(true, false), DmabufDecision::AlreadySet);
+        assert_eq!(dmabuf_decision(true, true), DmabufDecision::AlreadySet);
+    }
+
+    #[test]
+    fn render_nodes_are_found_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!has_render_node(dir.path()), "empty");
+        assert!(!has_render_node(&dir.path().join("missing")), "no such directory");
+        std::fs::write(dir.path().join("card0"), b"").unwrap();
+        assert!(!has_render_node(dir.path()), "a card node alone is no render node");
+        std::fs::write(dir.path().join("renderD128"), b"").unwrap();
+        assert!(has_render_node(dir.path()));
     }
 }

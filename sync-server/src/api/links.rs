@@ -44,6 +44,12 @@ fn view(l: Link) -> LinkView {
     LinkView { id: l.id, project: l.project, account: l.account, active: l.active, created_at: l.created_at }
 }
 
+impl From<Link> for LinkView {
+    fn from(l: Link) -> LinkView {
+        view(l)
+    }
+}
+
 fn field(name: &str, v: &Option<String>) -> Result<Option<String>, ApiError> {
     match v {
         None => Ok(None),

@@ -54,6 +54,7 @@ Tablets sign their requests (security schemes `device_id`, `device_timestamp`, `
         super::people::create,
         super::people::update,
         super::people::set_links,
+        super::people::employee_links,
         super::days::days,
         super::timesheets::month_get,
         super::timesheets::month_csv_get,
@@ -152,8 +153,9 @@ pub struct EmployeeCreate {
     /// Web login name, stored lower-case, unique (409 `already_exists`). Admin only: a manager
     /// sending it gets 403 `not_authorised`.
     username: Option<String>,
-    /// Web password: at least 10 characters and at most 1024 bytes of UTF-8. Admin only: a
-    /// manager sending it gets 403 `not_authorised`.
+    /// Web password: at least 10 characters (the CLI's rule) and at most 1024 bytes of UTF-8;
+    /// write-only, never part of an answer. Admin only: a manager sending it gets 403
+    /// `not_authorised`.
     password: Option<String>,
 }
 
@@ -237,6 +239,10 @@ fn constrain(doc: &mut Value) -> Result<(), String> {
         let pw = property(doc, s, "password")?;
         pw.insert("minLength".into(), 10.into());
         pw.insert("maxLength".into(), 1024.into());
+        // Secrets are accepted, never answered (JSON Schema's annotation for exactly that).
+        for secret in ["password", "pin", "personnummer"] {
+            property(doc, s, secret)?.insert("writeOnly".into(), true.into());
+        }
         schema(doc, s)?.insert("additionalProperties".into(), false.into());
     }
     // A new employee needs a number (to stamp) or a username (to log in); null counts as absent.

@@ -13,6 +13,7 @@ use shared_model::{secret_hash, Personnummer, Role};
 use uuid::Uuid;
 
 use super::extract::{next_cursor, parse_id, ApiJson, ApiQuery, PageQuery};
+use super::links::LinkView;
 use super::session::Caller;
 use crate::crypto;
 use crate::error::ApiError;
@@ -23,7 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/employees", get(list).post(create))
         .route("/api/v1/employees/{id}", patch(update))
-        .route("/api/v1/employees/{id}/links", put(set_links))
+        .route("/api/v1/employees/{id}/links", put(set_links).get(employee_links))
 }
 
 /// Create or change an employee; every field optional on PATCH. Secrets are write-only.
@@ -39,10 +40,13 @@ pub struct EmployeeInput {
     /// Any accepted spelling; stored only as a keyed hash and the last four digits.
     pub personnummer: Option<String>,
     pub active: Option<bool>,
-    /// Web login name (optional: staff who only stamp need none). Admin only.
+    /// Web login name (optional: staff who only stamp need none), stored lower-case and unique
+    /// (409 `already_exists`, `details.field` = `username`). Admin only: a manager sending it
+    /// gets 403 `not_authorised`.
     pub username: Option<String>,
-    /// Web password, at least 10 characters. Admin only; a new password ends the person's
-    /// other sessions.
+    /// Web password: at least 10 characters (the CLI's rule) and at most 1024 bytes; write-only,
+    /// never part of an answer. Admin only (403 `not_authorised` for a manager); a new password
+    /// ends the person's other sessions.
     pub password: Option<String>,
 }
 
@@ -233,12 +237,12 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
     Ok(Json(Page { items, next_cursor }))
 }
 
-/// Create an employee.
+/// Create an employee; an admin may give them a web login (`username` + `password`) at once.
 #[utoipa::path(post, path = "/api/v1/employees", tag = "people", operation_id = "create_employee",
     request_body = super::openapi::EmployeeCreate,
     security(("session" = [], "csrf" = [])),
     responses((status = 201, body = EmployeeView),
-              (status = 400, description = "`invalid_request` (a field breaks its rule; `name` missing; neither `number` nor `username`) or `invalid_personnummer`"),
+              (status = 400, description = "`invalid_request` naming the field (a field breaks its rule, e.g. a `password` under 10 characters; `name` missing; neither `number` nor `username`) or `invalid_personnummer`"),
               (status = 403, description = "`forbidden`: admins and managers only, and only an admin may create an admin; `not_authorised`: a manager sent `username` or `password`"),
               (status = 409, description = "`already_exists` (`details.field`: the number or username)")))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<EmployeeInput>) -> Result<Response, ApiError> {
@@ -254,12 +258,12 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input
     Ok((StatusCode::CREATED, Json(view(person, Vec::new())?)).into_response())
 }
 
-/// Change an employee.
+/// Change an employee; an admin may give or change their web login.
 #[utoipa::path(patch, path = "/api/v1/employees/{id}", tag = "people", operation_id = "update_employee", request_body = EmployeeInput,
     params(("id" = Uuid, Path, description = "The employee's id (a malformed id is 404 `not_found`)")),
     security(("session" = [], "csrf" = [])),
     responses((status = 200, body = EmployeeView),
-              (status = 400, description = "`invalid_request` (a field breaks its rule) or `invalid_personnummer`"),
+              (status = 400, description = "`invalid_request` naming the field (a field breaks its rule, e.g. a `password` under 10 characters) or `invalid_personnummer`"),
               (status = 403, description = "`forbidden`: admins and managers only, and only an admin may change an admin or grant the role; `not_authorised`: a manager sent `username` or `password`"),
               (status = 404, description = "`not_found`: no such employee in the organisation"),
               (status = 409, description = "`already_exists` (`details.field`: the number or username)")))]
@@ -321,4 +325,33 @@ pub async fn set_links(
     state.store.set_person_links(caller.org(), id, &body.link_ids).await?;
     let links = state.store.person_links(caller.org(), &[id]).await?.remove(&id).unwrap_or_default();
     Ok(Json(view(person, links)?))
+}
+
+/// The links a person may stamp on and book to, with their names (`next_cursor` always null):
+/// an employee's own booking picker needs them, and `GET /api/v1/links` is for managers.
+#[utoipa::path(get, path = "/api/v1/employees/{id}/links", tag = "people", operation_id = "list_employee_links",
+    params(("id" = Uuid, Path, description = "The employee's id (a malformed id is 404 `not_found`)")),
+    security(("session" = [])),
+    responses((status = 200, body = Page<LinkView>),
+              (status = 403, description = "`forbidden`: an employee or team lead asking for someone else's links"),
+              (status = 404, description = "`not_found`: no such employee in the organisation")))]
+pub async fn employee_links(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Page<LinkView>>, ApiError> {
+    let id = parse_id(&id, "employee")?;
+    if caller.person.id != id {
+        caller.require_manager()?;
+    }
+    state.store.person(caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
+    let assigned: std::collections::HashSet<Uuid> = state.store.person_links(caller.org(), &[id]).await?.remove(&id).unwrap_or_default().into_iter().collect();
+    let mut items = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = state.store.list_links(caller.org(), cursor, 1000).await?;
+        cursor = page.last().map(|l| l.id);
+        let full = page.len() == 1000;
+        items.extend(page.into_iter().filter(|l| assigned.contains(&l.id)).map(LinkView::from));
+        if !full {
+            break;
+        }
+    }
+    Ok(Json(Page { items, next_cursor: None }))
 }

@@ -149,7 +149,9 @@ pub async fn login(
         guards.login_user_ip.refund(&pair_key, now);
         return Err(ApiError::too_many_attempts(retry));
     }
-    let candidate = state.store.login_candidate(req.username.trim()).await?;
+    // Usernames are stored lower-case (the API and the CLI lowercase them), so a login typed as
+    // the admin typed it ("Lena.Lind") finds the person.
+    let candidate = state.store.login_candidate(&user_key).await?;
     let stored = match &candidate {
         Some((person, Some(hash))) if person.active => Some(hash.clone()),
         _ => None,

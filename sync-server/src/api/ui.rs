@@ -38,6 +38,10 @@ const ADMIN_FILES: &[(&str, &str)] = &[
     ("pages/payroll.js", ui_file!("admin/pages/payroll.js")),
     ("pages/people.js", ui_file!("admin/pages/people.js")),
     ("pages/audit.js", ui_file!("admin/pages/audit.js")),
+    ("pages/timesheet.js", ui_file!("admin/pages/timesheet.js")),
+    ("pages/work-models.js", ui_file!("admin/pages/work-models.js")),
+    ("pages/anomalies.js", ui_file!("admin/pages/anomalies.js")),
+    ("minutes.js", ui_file!("admin/minutes.js")),
     ("favicon.svg", ui_file!("admin/favicon.svg")),
 ];
 

@@ -1,12 +1,17 @@
-// People and links: employees (number, name, role, PIN, personnummer), links, and who may stamp on what.
+// People and links: employees (number, name, role, PIN, personnummer; for admins also a web
+// login: username and password), links, and who may stamp on what.
 import { get, post, patch, put } from '../api.js';
 import { t, errorText } from '../i18n.js';
 import { h, clear, field, modal, setFieldError, toast } from '../util.js';
 import { personnummerProblem } from '../personnummer.js';
 
 const ROLES = ['employee', 'team_lead', 'manager', 'admin'];
+/** The server's (and the CLI's) rule for a web password: at least 10 characters. */
+const PASSWORD_MIN = 10;
 
-export function renderPeople(main) {
+export function renderPeople(main, { user } = {}) {
+  // Web logins are the admin's to hand out (a manager sending them gets 403 not_authorised).
+  const mayGiveLogins = user?.role === 'admin';
   const peopleBox = h('div', { class: 'card flush' }, h('p', { class: 'pad muted', text: t('admin.loading') }));
   const linksBox = h('div', { class: 'card flush' });
   let people = [];
@@ -59,12 +64,18 @@ export function renderPeople(main) {
 
   function editPerson(p) {
     modal(t(p ? 'admin.people.edit_title' : 'admin.people.new'), (body, close) => {
-      const number = h('input', { id: 'p-number', value: p?.number || '', maxlength: 32, required: true });
+      const number = h('input', { id: 'p-number', value: p?.number || '', maxlength: 32, required: !mayGiveLogins });
       const name = h('input', { id: 'p-name', value: p?.name || '', maxlength: 200, required: true, autocomplete: 'off' });
       const role = h('select', { id: 'p-role' }, ROLES.map((r) => h('option', { value: r, selected: (p?.role || 'employee') === r, text: t('admin.role.' + r) })));
       const pin = h('input', { id: 'p-pin', type: 'password', inputmode: 'numeric', autocomplete: 'new-password', maxlength: 8 });
       const pnr = h('input', { id: 'p-pnr', autocomplete: 'off', inputmode: 'numeric', maxlength: 13, placeholder: t('admin.people.pnr_placeholder') });
       const active = h('input', { id: 'p-active', type: 'checkbox', checked: p ? p.active : true });
+      const username = mayGiveLogins ? h('input', { id: 'p-username', value: p?.username || '', maxlength: 100, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' }) : null;
+      const password = mayGiveLogins ? h('input', { id: 'p-password', type: 'password', autocomplete: 'new-password', maxlength: 1024 }) : null;
+      const login = mayGiveLogins ? h('fieldset', { class: 'login-pick' }, h('legend', { text: t('admin.people.login') }),
+        h('div', { class: 'grid-2 tight' },
+          field(t('admin.people.username'), username, t('admin.people.username_hint')),
+          field(t(p?.username ? 'admin.people.password_change' : 'admin.people.password'), password, t('admin.people.password_hint', { n: PASSWORD_MIN })))) : null;
       const checks = links.filter((l) => l.active || p?.links.includes(l.id)).map((l) => {
         const id = 'p-link-' + l.id;
         return h('label', { class: 'check', for: id }, h('input', { type: 'checkbox', id, value: l.id, checked: p?.links.includes(l.id) }), `${l.project} · ${l.account}`);
@@ -77,6 +88,7 @@ export function renderPeople(main) {
           field(t(p ? 'admin.people.pin_change' : 'admin.people.pin'), pin, t('admin.people.pin_hint'))),
         field(t(p ? 'admin.people.pnr_change' : 'admin.people.pnr'), pnr, p?.personnummer_last4 ? t('admin.people.pnr_stored', { last4: p.personnummer_last4 }) : t('admin.people.pnr_hint')),
         h('div', { class: 'field' }, h('label', { class: 'check', for: 'p-active' }, active, t('admin.active'))),
+        login,
         h('fieldset', { class: 'links-pick' }, h('legend', { text: t('admin.people.links') }), checks.length ? checks : h('p', { class: 'muted', text: t('admin.links.empty') })),
         error,
         h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'btn primary', id: 'person-save', text: t('admin.save') }),
@@ -88,17 +100,30 @@ export function renderPeople(main) {
         e.preventDefault();
         error.textContent = '';
         let ok = true;
-        for (const [input, bad, msg] of [
-          [number, !number.value.trim(), 'admin.people.required'],
+        const login = username ? username.value.trim() : '';
+        // Someone who only logs in (an office manager) needs no number or PIN; staff who stamp do.
+        const stamps = !!number.value.trim() || !login;
+        const checks = [
+          [number, stamps && !number.value.trim(), 'admin.people.required'],
           [name, !name.value.trim(), 'admin.people.required'],
-          [pin, (!p && !pin.value) || (pin.value && !/^[0-9]{4,8}$/.test(pin.value)), 'admin.people.pin_invalid'],
-        ]) { setFieldError(input, bad ? t(msg) : ''); if (bad) ok = false; }
+          [pin, (!p && stamps && !pin.value) || (pin.value && !/^[0-9]{4,8}$/.test(pin.value)), 'admin.people.pin_invalid'],
+        ];
+        if (password) {
+          checks.push([password, password.value && [...password.value].length < PASSWORD_MIN, 'admin.people.password_invalid']);
+          checks.push([username, !login && (!!password.value || !!p?.username), p?.username ? 'admin.people.username_required' : 'admin.people.username_for_password']);
+        }
+        for (const [input, bad, msg] of checks) { setFieldError(input, bad ? t(msg, { n: PASSWORD_MIN }) : ''); if (bad) ok = false; }
         const pr = pnr.value.trim() ? personnummerProblem(pnr.value) : null;
         setFieldError(pnr, pr ? t('error.invalid_personnummer') + ' ' + t(pr) : '');
         if (pr) ok = false;
         if (!ok) { form.querySelector('[aria-invalid="true"]')?.focus(); return; }
-        const input = { number: number.value.trim(), name: name.value.trim(), role: role.value, active: active.checked };
+        const input = { name: name.value.trim(), role: role.value, active: active.checked };
+        if (number.value.trim()) input.number = number.value.trim();
         if (pin.value) input.pin = pin.value;
+        // Sent only when changed: each credential change is audited and a new password ends the
+        // person's sessions.
+        if (username && login && login.toLowerCase() !== (p?.username || '')) input.username = login;
+        if (password && password.value) input.password = password.value;
         if (pnr.value.trim()) input.personnummer = pnr.value.trim();
         const chosen = [...form.querySelectorAll('.links-pick input:checked')].map((c) => c.value);
         if (saving) return;
@@ -113,7 +138,11 @@ export function renderPeople(main) {
           load();
         } catch (err) {
           if (err.code === 'invalid_personnummer') { setFieldError(pnr, errorText(err)); pnr.focus(); }
-          if (err.code === 'already_exists') { setFieldError(number, errorText(err)); number.focus(); }
+          if (err.code === 'already_exists') {
+            const taken = err.details?.field === 'username' && username ? username : number;
+            setFieldError(taken, t(taken === username ? 'admin.people.username_taken' : 'admin.people.number_taken'));
+            taken.focus();
+          }
           error.textContent = errorText(err);
         } finally { saving = false; }
       });

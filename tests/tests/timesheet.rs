@@ -18,6 +18,7 @@ both_databases!(
     e3_a_locked_month_refuses_every_change,
     b4_absences_over_a_range_and_the_csv_in_four_languages,
     timesheets_check_roles_models_and_bad_input,
+    d3_g_tz_b4_the_8_hour_rule_both_ways_dst_nights_and_every_absence_kind,
 );
 
 fn at(s: &str) -> DateTime<FixedOffset> {
@@ -354,6 +355,16 @@ async fn e3_a_locked_month_refuses_every_change(backend: Backend) {
         StatusCode::CONFLICT,
         "period_locked",
     );
+    // E3 + INTERP-25: a tablet's stamp into the locked month is stored, flagged and not counted.
+    let late = vec![
+        tablet.event(me, PunchKind::Start, Some(seed.links[0]), at("2026-11-20T08:00:00+01:00")),
+        tablet.event(me, PunchKind::Stop, None, at("2026-11-20T12:00:00+01:00")),
+    ];
+    assert_eq!(tablet.sync(&late, 0, None).await.0, StatusCode::OK, "a stamp is never refused");
+    let m = month(&manager, me, "2026-11").await;
+    let d20 = day(&m, "2026-11-20");
+    assert_eq!(d20["actual_min"], 0, "{d20}");
+    assert!(d20["anomalies"].as_array().unwrap().iter().any(|a| a["code"] == "locked_period"), "{d20}");
     // Other people and other months stay open.
     assert_eq!(put_entry(&manager, seed.staff[0], "2026-11-10", "8", "16", "").await.0, StatusCode::OK);
     assert_eq!(put_entry(&employee, me, "2026-10-30", "8", "16", "").await.0, StatusCode::OK);
@@ -361,6 +372,7 @@ async fn e3_a_locked_month_refuses_every_change(backend: Backend) {
     let (status, lock) = manager.post(&format!("/api/v1/timesheets/{me}/2026-11/unlock"), json!({})).await;
     assert_eq!((status, lock["locked"].as_bool()), (StatusCode::OK, Some(false)));
     assert_eq!(put_entry(&employee, me, "2026-11-11", "8", "16", "").await.0, StatusCode::OK);
+    assert_eq!(day(&month(&manager, me, "2026-11").await, "2026-11-20")["actual_min"], 240, "after the unlock the late stamp counts");
     let (_, audit) = admin.get("/api/v1/audit?limit=1000").await;
     let kinds: Vec<&str> = audit["items"].as_array().unwrap().iter().filter_map(|i| i["kind"].as_str()).collect();
     assert!(kinds.contains(&"timesheet_locked") && kinds.contains(&"timesheet_unlocked"), "{kinds:?}");
@@ -488,4 +500,72 @@ async fn timesheets_check_roles_models_and_bad_input(backend: Backend) {
     // Malformed bodies.
     assert_error(&employee.call(Method::PUT, &format!("/api/v1/timesheets/{me}/days/2026-11-10"), Some(json!({"start": "8"}))).await, StatusCode::BAD_REQUEST, "invalid_request");
     assert_error(&employee.post(&format!("/api/v1/timesheets/{me}/days/2026-11-10/bookings"), json!({"link_id": seed.links[0], "minutes": 0})).await, StatusCode::BAD_REQUEST, "invalid_request");
+}
+
+async fn d3_g_tz_b4_the_8_hour_rule_both_ways_dst_nights_and_every_absence_kind(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let seed = server.seed("Nights AB").await;
+    let admin = AdminClient::login(&server, &seed.admin_username).await;
+    let manager = AdminClient::login(&server, &seed.manager_username).await;
+    let (a, b) = (seed.staff[0], seed.staff[1]);
+    let link = Some(seed.links[0]);
+    full_time(&manager, a, "2026-01-01", "accumulating", 0).await;
+    full_time(&manager, b, "2026-01-01", "accumulating", 0).await;
+    let mut tablet = TestDevice::enrol(&server, &admin.enrolment_code().await).await;
+    let page = vec![
+        // D3 ≤ 8 h: 24 Feb 22:00–25 Feb 02:00, then 03:00–05:00 (gap 1 h) → both on the 24th.
+        tablet.event(a, PunchKind::Start, link, at("2026-02-24T22:00:00+01:00")),
+        tablet.event(a, PunchKind::Stop, None, at("2026-02-25T02:00:00+01:00")),
+        tablet.event(a, PunchKind::Start, link, at("2026-02-25T03:00:00+01:00")),
+        tablet.event(a, PunchKind::Stop, None, at("2026-02-25T05:00:00+01:00")),
+        // D3 > 8 h: 26 Feb 20:00–27 Feb 02:00, then 11:00–13:00 (gap 9 h) → the second on the 27th.
+        tablet.event(a, PunchKind::Start, link, at("2026-02-26T20:00:00+01:00")),
+        tablet.event(a, PunchKind::Stop, None, at("2026-02-27T02:00:00+01:00")),
+        tablet.event(a, PunchKind::Start, link, at("2026-02-27T11:00:00+01:00")),
+        tablet.event(a, PunchKind::Stop, None, at("2026-02-27T13:00:00+01:00")),
+        // G-TZ: the spring night 28/29 March 2026 is an hour shorter (22:00 CET – 06:00 CEST = 7 h).
+        tablet.event(a, PunchKind::Start, link, at("2026-03-28T22:00:00+01:00")),
+        tablet.event(a, PunchKind::Stop, None, at("2026-03-29T06:00:00+02:00")),
+        // … and the autumn night 24/25 October an hour longer (22:00 CEST – 06:00 CET = 9 h): C3.
+        tablet.event(a, PunchKind::Start, link, at("2026-10-24T22:00:00+02:00")),
+        tablet.event(a, PunchKind::Stop, None, at("2026-10-25T06:00:00+01:00")),
+    ];
+    let (status, body) = tablet.sync(&page, 0, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let feb = month(&manager, a, "2026-02").await;
+    assert_eq!(day(&feb, "2026-02-24")["actual_min"], 360, "D3: the gap of 1 h keeps the 24th");
+    assert_eq!(day(&feb, "2026-02-25")["actual_min"], 0);
+    assert_eq!(day(&feb, "2026-02-26")["actual_min"], 360);
+    assert_eq!(day(&feb, "2026-02-27")["actual_min"], 120, "D3: the gap of 9 h starts the 27th");
+    assert_eq!(feb["days"].as_array().unwrap().len(), 28);
+    assert_eq!(day(&month(&manager, a, "2026-03").await, "2026-03-28")["actual_min"], 420, "G-TZ spring night");
+    let oct = day(&month(&manager, a, "2026-10").await, "2026-10-24").clone();
+    assert_eq!(oct["actual_min"], 540, "G-TZ autumn night");
+    assert_eq!(oct["warnings"], json!(["arbzg_break"]), "C1 at 9 h without a break; C3 only above 10 h");
+    // B4, every kind on a Monday–Friday of a full-time model (Soll 8:00): its category's Soll.
+    let kinds: [(&str, &str, Option<i64>, i64); 9] = [
+        ("vacation", "2026-11-02", None, 0),
+        ("flex_leave", "2026-11-03", None, 0),
+        ("maternity", "2026-11-04", None, 0),
+        ("parental", "2026-11-05", None, 0),
+        ("special_leave", "2026-11-06", None, 0),
+        ("half_vacation", "2026-11-09", None, 240),
+        ("half_special_leave", "2026-11-10", None, 240),
+        ("vocational_school", "2026-11-11", Some(300), 300),
+        ("sick", "2026-11-12", None, 0),
+    ];
+    for (kind, date, target, _) in kinds {
+        let mut body = json!({"employee_id": b, "kind": kind, "from": date, "to": date});
+        if let Some(t) = target {
+            body["target_min"] = json!(t);
+        }
+        let (status, answer) = manager.post("/api/v1/absences", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{kind}: {answer}");
+    }
+    let nov = month(&manager, b, "2026-11").await;
+    for (kind, date, _, soll) in kinds {
+        let d = day(&nov, date);
+        assert_eq!(d["absence"]["kind"], kind);
+        assert_eq!((d["target_min"].as_i64(), d["flex_min"].as_i64()), (Some(soll), Some(-soll)), "B4 {kind} on {date}");
+    }
 }

@@ -79,7 +79,8 @@ pub async fn classify(state: &AppState, device: &Device, org: &Organisation, eve
     let links: Vec<Uuid> = links.into_iter().collect();
     let refs = state.store.reference_check(device.organisation_id, &employees, &links).await?;
     let status = if device.is_installed() { EventStatus::Accepted } else { EventStatus::Quarantined };
-    let late = late_for_lock(state, org, device.id, tz, &locked, &events).await?;
+    let locks = Locks { organisation: locked, employees: employee_locks(state, org.id, tz, &events).await? };
+    let late = late_for_lock(state, org, device.id, tz, &locks, &events).await?;
     let mut out = Vec::with_capacity(events.len());
     let mut dirty = BTreeSet::new();
     for event in events {
@@ -113,6 +114,33 @@ pub async fn classify(state: &AppState, device: &Device, org: &Organisation, eve
     Ok(Classified { events: out, dirty: dirty.into_iter().collect() })
 }
 
+/// The locked months (`YYYY-MM`) a page is checked against: the organisation's (payroll runs)
+/// and each employee's own (E3).
+struct Locks {
+    organisation: BTreeSet<String>,
+    employees: BTreeMap<Uuid, BTreeSet<String>>,
+}
+
+impl Locks {
+    fn is_locked(&self, employee: Uuid, month: &str) -> bool {
+        self.organisation.contains(month) || self.employees.get(&employee).is_some_and(|m| m.contains(month))
+    }
+}
+
+/// Employees' own locks from the month before the page's earliest stamp on (one query).
+async fn employee_locks(state: &AppState, org: Uuid, tz: Tz, events: &[PunchEvent]) -> Result<BTreeMap<Uuid, BTreeSet<String>>, ApiError> {
+    let Some(first) = events.iter().map(|e| local_date(tz, e.occurred_at.with_timezone(&Utc))).min() else { return Ok(BTreeMap::new()) };
+    let since = (first - Duration::days(1)).format("%Y-%m").to_string();
+    let mut tx = state.store.begin_read().await?;
+    let rows = crate::store::timesheet::employee_locks_since(&mut tx, org, &since).await?;
+    tx.commit().await?;
+    let mut out: BTreeMap<Uuid, BTreeSet<String>> = BTreeMap::new();
+    for (employee, period) in rows {
+        out.entry(employee).or_default().insert(period);
+    }
+    Ok(out)
+}
+
 /// The events of a page whose work day (D3, with the employee's stored records around them)
 /// lies in a locked month. Looked up only for events within a day of a locked month, so an
 /// ordinary page costs nothing here.
@@ -121,13 +149,13 @@ async fn late_for_lock(
     org: &Organisation,
     device: Uuid,
     tz: Tz,
-    locked: &BTreeSet<String>,
+    locks: &Locks,
     events: &[PunchEvent],
 ) -> Result<BTreeSet<Uuid>, ApiError> {
     let month = |d: NaiveDate| d.format("%Y-%m").to_string();
     let near_lock = |e: &PunchEvent| {
         let d = local_date(tz, e.occurred_at.with_timezone(&Utc));
-        [Some(d), d.pred_opt()].into_iter().flatten().any(|day| locked.contains(&month(day)))
+        [Some(d), d.pred_opt()].into_iter().flatten().any(|day| locks.is_locked(e.employee_id, &month(day)))
     };
     let mut by_employee: BTreeMap<Uuid, Vec<&PunchEvent>> = BTreeMap::new();
     for e in events.iter().filter(|e| near_lock(e)) {
@@ -157,7 +185,7 @@ async fn late_for_lock(
         }));
         let days = record_work_days(&records, tz);
         for id in page_ids {
-            if days.get(&id).is_some_and(|d| locked.contains(&month(*d))) {
+            if days.get(&id).is_some_and(|d| locks.is_locked(employee, &month(*d))) {
                 late.insert(id);
             }
         }

@@ -130,6 +130,11 @@ impl OrgFacts {
     }
 }
 
+/// The employee's own locked months (E3), `YYYY-MM`.
+async fn employee_locks(tx: &mut Tx, org: Uuid, employee: Uuid) -> Result<BTreeSet<String>, StoreError> {
+    Ok(crate::store::timesheet::employee_locks(tx, org, employee).await?.into_iter().map(|l| l.period).collect())
+}
+
 /// The first instant of `day` in `tz`.
 fn day_start(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
     resolve_local(tz, day.and_time(NaiveTime::MIN))
@@ -204,7 +209,8 @@ pub async fn rebuild(tx: &mut Tx, org: Uuid, employee: Uuid, dirty: &BTreeSet<Na
     }
     let rows = ledger::employee_records(tx, org, employee, lo, hi).await?;
     let records: Vec<Record> = rows.iter().filter_map(record_of_row).collect();
-    let days = employee_day::project(&records, tz, |d| facts.is_locked(d));
+    let own = employee_locks(tx, org, employee).await?;
+    let days = employee_day::project(&records, tz, |d| facts.is_locked(d) || own.contains(&d.format("%Y-%m").to_string()));
     let mut out = Vec::with_capacity(days.len());
     for day in days.values() {
         let view = DayView::of(day);
@@ -222,5 +228,6 @@ pub async fn from_scratch(tx: &mut Tx, org: Uuid, employee: Uuid, facts: &OrgFac
     let far_future = DateTime::from_timestamp(253_402_300_799, 0).unwrap_or_default();
     let rows = ledger::employee_records(tx, org, employee, far_past, far_future).await?;
     let records: Vec<Record> = rows.iter().filter_map(record_of_row).collect();
-    Ok(employee_day::project(&records, facts.tz, |d| facts.is_locked(d)).values().map(DayView::of).collect())
+    let own = employee_locks(tx, org, employee).await?;
+    Ok(employee_day::project(&records, facts.tz, |d| facts.is_locked(d) || own.contains(&d.format("%Y-%m").to_string())).values().map(DayView::of).collect())
 }

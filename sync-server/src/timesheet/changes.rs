@@ -535,6 +535,9 @@ pub async fn set_lock(state: &AppState, actor: Actor, employee: Uuid, period: Pa
     let now = state.clock.now();
     let changed = ts::set_employee_lock(&mut tx, actor.org, employee, &period.to_string(), lock, actor.id, now).await?;
     if changed {
+        // Late stamps of the month count again (or stop counting): rebuild its projected days.
+        let (first, last) = super::period_days(period);
+        ts::mark_employee_days_dirty(&mut tx, actor.org, employee, first, last, now).await?;
         audit::record(&mut tx, &AuditEntry {
             organisation_id: actor.org,
             at: now,
@@ -546,6 +549,7 @@ pub async fn set_lock(state: &AppState, actor: Actor, employee: Uuid, period: Pa
         .await?;
     }
     tx.commit().await?;
+    state.projection_wake.notify_one();
     Ok(())
 }
 

@@ -1,0 +1,189 @@
+//! The timesheet's cost (issue 12, "Tests and figures"), in process against the real store,
+//! without HTTP: what a 500-event sync page costs to ingest (classify + the page's insert with
+//! its dirty days) against what its projection then costs (rebuilding the days it touched), the
+//! rebuild of one employee-month, and rendering a month for every employee.
+//!
+//! ```sh
+//! cargo bench -p sync-server --bench timesheet                      # SQLite in a temp dir, 1,000 employees
+//! BENCH_EMPLOYEES=200 cargo bench -p sync-server --bench timesheet
+//! BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_ts cargo bench -p sync-server --bench timesheet
+//! ```
+//! A PostgreSQL database named by `BENCH_DATABASE_URL` must exist and be empty. Figures and the
+//! command that produced them are recorded in docs/BENCHMARKS.md; nothing here asserts a time.
+
+use std::collections::BTreeSet;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use shared_model::{PunchEvent, PunchKind, Role};
+use sync_server::clock::Clock;
+use sync_server::config::Settings;
+use sync_server::ledger::projection;
+use sync_server::store::timesheet::{self as ts, AssignmentRow, WorkModelRow};
+use sync_server::store::{ledger, NewDevice, NewEnrolmentCode, NewLink, NewPerson, Redeemed, SyncBookkeeping};
+use shared_model::PayPeriod;
+use uuid::Uuid;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn ms(d: StdDuration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    let employees = env_usize("BENCH_EMPLOYEES", 1000);
+    let dir = tempfile::tempdir()?;
+    let database_url = std::env::var("BENCH_DATABASE_URL").ok();
+    let settings = Settings { data_dir: dir.path().to_path_buf(), database_url: database_url.clone(), ..Settings::default() };
+    let state = sync_server::build_state(&settings, Clock::default()).await?;
+    let store = &state.store;
+    let backend = if database_url.is_some() { "PostgreSQL" } else { "SQLite" };
+    println!("timesheet bench: {backend}, {employees} employees, November 2026 (21 weekdays, 4 stamps a day)");
+
+    // The organisation: one link, a full-time model for everyone from 1 November.
+    let now = Utc::now();
+    let org = store.create_organisation(&format!("Bench {}", Uuid::now_v7()), "Europe/Stockholm", now).await?;
+    let link = store.create_link(org.id, &NewLink { id: Uuid::now_v7(), project: "Bench".into(), account: "Work".into(), active: true }, now).await?;
+    let model = WorkModelRow { id: Uuid::now_v7(), name: "Heltid".into(), mon_min: 480, tue_min: 480, wed_min: 480, thu_min: 480, fri_min: 480, sat_min: 0, sun_min: 0 };
+    let mut tx = store.begin().await?;
+    ts::save_work_model(&mut tx, org.id, &model, true, now).await?;
+    tx.commit().await?;
+    let from = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
+    let mut people = Vec::with_capacity(employees);
+    for i in 0..employees {
+        let p = NewPerson {
+            id: Uuid::now_v7(),
+            organisation_id: org.id,
+            number: Some(format!("{}", 1000 + i)),
+            name: format!("Bench {i}"),
+            role: Role::Employee,
+            username: None,
+            password_hash: None,
+            pin_hash: None,
+            personnummer_hmac: None,
+            personnummer_last4: None,
+            active: true,
+        };
+        let id = store.create_person(&p, now).await?.id;
+        store.set_person_links(org.id, id, &[link.id]).await?;
+        let mut tx = store.begin().await?;
+        let a = AssignmentRow { valid_from: from, work_model_id: model.id, flex_model: "accumulating".into(), flex_opening_min: 0, vacation_centidays: Some(2500) };
+        ts::put_assignment(&mut tx, org.id, id, &a, id, now).await?;
+        tx.commit().await?;
+        people.push(id);
+    }
+    // A tablet, enrolled the way the API does it.
+    let code_hash = format!("bench-{}", Uuid::now_v7());
+    store
+        .create_enrolment_code(&NewEnrolmentCode { code_hash: code_hash.clone(), organisation_id: org.id, created_by: None, created_at: now, expires_at: now + Duration::hours(1) })
+        .await?;
+    let device = match store
+        .redeem_enrolment_code(&code_hash, &NewDevice { id: Uuid::now_v7(), public_key: "bench".into(), platform: "bench".into(), app_version: "bench".into(), now })
+        .await?
+    {
+        Redeemed::Enrolled { device, .. } => *device,
+        _ => anyhow::bail!("enrolment failed"),
+    };
+
+    // November's stamps in pages of 500, the way a tablet sends them (day by day, everyone).
+    let cet = FixedOffset::east_opt(3600).expect("UTC+1 is an offset");
+    let mut seq = 0i64;
+    let mut events = Vec::new();
+    for day in from.iter_days().take_while(|d| d.month() == 11) {
+        if day.weekday().num_days_from_monday() >= 5 {
+            continue;
+        }
+        for e in &people {
+            for (h, m, kind) in [(8, 0, PunchKind::Start), (12, 0, PunchKind::Stop), (12, 30, PunchKind::Start), (16, 30, PunchKind::Stop)] {
+                seq += 1;
+                let at = cet.from_local_datetime(&day.and_hms_opt(h, m, 0).unwrap_or_default()).single().expect("a fixed offset has every wall time once");
+                events.push(PunchEvent {
+                    id: Uuid::now_v7(),
+                    device_seq: seq,
+                    employee_id: *e,
+                    kind,
+                    link_id: if kind == PunchKind::Start { Some(link.id) } else { None },
+                    comment: None,
+                    occurred_at: at,
+                    device_clock_at: at,
+                });
+            }
+        }
+    }
+    let pages: Vec<Vec<PunchEvent>> = events.chunks(shared_model::wire::MAX_EVENTS_PER_PAGE).map(<[PunchEvent]>::to_vec).collect();
+    println!("{} events in {} pages", events.len(), pages.len());
+    let (mut ingest, mut project) = (Vec::new(), Vec::new());
+    let mut rebuilt_days = 0usize;
+    for page in pages {
+        let t = Instant::now();
+        let classified = sync_server::ledger::ingest::classify(&state, &device, &org, page).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let book = SyncBookkeeping { now: Utc::now(), pending_after: 1, oldest_pending_at: None, clock_offset_s: Some(0) };
+        store.store_sync_page(&device, &classified.events, &book, &classified.dirty).await?;
+        ingest.push(ms(t.elapsed()));
+        let t = Instant::now();
+        rebuilt_days += projection::drain(&state, Some(org.id)).await?;
+        project.push(ms(t.elapsed()));
+    }
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    let (si, sp) = (sum(&ingest), sum(&project));
+    let mut sorted_i = ingest.clone();
+    sorted_i.sort_by(f64::total_cmp);
+    let mut sorted_p = project.clone();
+    sorted_p.sort_by(f64::total_cmp);
+    println!(
+        "sync page of 500: ingest p50 {:.1} ms p95 {:.1} ms; its projection p50 {:.1} ms p95 {:.1} ms; projection/ingest = {:.0} % ({rebuilt_days} day rows written)",
+        percentile(&sorted_i, 0.5),
+        percentile(&sorted_i, 0.95),
+        percentile(&sorted_p, 0.5),
+        percentile(&sorted_p, 0.95),
+        100.0 * sp / si
+    );
+
+    // One employee-month rebuilt from scratch (every day of November dirty), for 20 employees.
+    let mut one = Vec::new();
+    for e in people.iter().take(20) {
+        let days: Vec<(Uuid, NaiveDate)> = from.iter_days().take_while(|d| d.month() == 11).map(|d| (*e, d)).collect();
+        let mut tx = store.begin().await?;
+        ledger::mark_dirty(&mut tx, org.id, &days, Utc::now()).await?;
+        tx.commit().await?;
+        let t = Instant::now();
+        projection::drain(&state, Some(org.id)).await?;
+        one.push(ms(t.elapsed()));
+    }
+    one.sort_by(f64::total_cmp);
+    println!("rebuild of one employee-month: p50 {:.1} ms, p95 {:.1} ms", percentile(&one, 0.5), percentile(&one, 0.95));
+
+    // The month as the timesheet endpoint computes it, for every employee.
+    let period = PayPeriod::new(2026, 11)?;
+    let t = Instant::now();
+    let mut per = Vec::with_capacity(people.len());
+    let mut check = BTreeSet::new();
+    for e in &people {
+        let t1 = Instant::now();
+        let m = sync_server::timesheet::month(&state, org.id, *e, period).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        per.push(ms(t1.elapsed()));
+        check.insert(m.totals.actual_min);
+    }
+    let total = t.elapsed();
+    per.sort_by(f64::total_cmp);
+    println!(
+        "timesheet month of {} employees: {:.0} ms in all, per employee p50 {:.2} ms p95 {:.2} ms (Ist of every month: {:?} min)",
+        people.len(),
+        ms(total),
+        percentile(&per, 0.5),
+        percentile(&per, 0.95),
+        check
+    );
+    Ok(())
+}

@@ -142,7 +142,7 @@ async fn main() -> anyhow::Result<()> {
     let mut sorted_p = project.clone();
     sorted_p.sort_by(f64::total_cmp);
     println!(
-        "sync page of 500: ingest p50 {:.1} ms p95 {:.1} ms; its projection p50 {:.1} ms p95 {:.1} ms; projection/ingest = {:.0} % ({rebuilt_days} day rows written)",
+        "sync page of 500: ingest p50 {:.1} ms p95 {:.1} ms; its projection p50 {:.1} ms p95 {:.1} ms; projection/ingest = {:.0} % ({rebuilt_days} days rebuilt)",
         percentile(&sorted_i, 0.5),
         percentile(&sorted_i, 0.95),
         percentile(&sorted_p, 0.5),

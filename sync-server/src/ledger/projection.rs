@@ -115,6 +115,8 @@ pub struct OrgFacts {
     pub tz: Tz,
     /// Locked pay periods, `YYYY-MM`.
     pub locked: BTreeSet<String>,
+    /// Each employee's own locked months (E3), read once per drain.
+    pub employee_locked: BTreeMap<Uuid, BTreeSet<String>>,
 }
 
 impl OrgFacts {
@@ -122,17 +124,22 @@ impl OrgFacts {
     pub async fn load(tx: &mut Tx, org: Uuid) -> Result<OrgFacts, StoreError> {
         let (zone, locked) = ledger::org_facts(tx, org).await?.ok_or(StoreError::Corrupt(format!("organisation {org} is gone")))?;
         let tz = shared_model::pay_period::parse_time_zone(&zone).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        Ok(OrgFacts { tz, locked: locked.into_iter().collect() })
+        let mut employee_locked: BTreeMap<Uuid, BTreeSet<String>> = BTreeMap::new();
+        for (employee, period) in crate::store::timesheet::employee_locks_since(tx, org, "0000-00").await? {
+            employee_locked.entry(employee).or_default().insert(period);
+        }
+        Ok(OrgFacts { tz, locked: locked.into_iter().collect(), employee_locked })
     }
 
     pub fn is_locked(&self, day: NaiveDate) -> bool {
         self.locked.contains(&day.format("%Y-%m").to_string())
     }
-}
 
-/// The employee's own locked months (E3), `YYYY-MM`.
-async fn employee_locks(tx: &mut Tx, org: Uuid, employee: Uuid) -> Result<BTreeSet<String>, StoreError> {
-    Ok(crate::store::timesheet::employee_locks(tx, org, employee).await?.into_iter().map(|l| l.period).collect())
+    /// Locked for this employee: the organisation's month or their own (E3).
+    pub fn is_locked_for(&self, employee: Uuid, day: NaiveDate) -> bool {
+        let month = day.format("%Y-%m").to_string();
+        self.locked.contains(&month) || self.employee_locked.get(&employee).is_some_and(|m| m.contains(&month))
+    }
 }
 
 /// The first instant of `day` in `tz`.
@@ -209,8 +216,7 @@ pub async fn rebuild(tx: &mut Tx, org: Uuid, employee: Uuid, dirty: &BTreeSet<Na
     }
     let rows = ledger::employee_records(tx, org, employee, lo, hi).await?;
     let records: Vec<Record> = rows.iter().filter_map(record_of_row).collect();
-    let own = employee_locks(tx, org, employee).await?;
-    let days = employee_day::project(&records, tz, |d| facts.is_locked(d) || own.contains(&d.format("%Y-%m").to_string()));
+    let days = employee_day::project(&records, tz, |d| facts.is_locked_for(employee, d));
     let mut out = Vec::with_capacity(days.len());
     for day in days.values() {
         let view = DayView::of(day);
@@ -228,6 +234,5 @@ pub async fn from_scratch(tx: &mut Tx, org: Uuid, employee: Uuid, facts: &OrgFac
     let far_future = DateTime::from_timestamp(253_402_300_799, 0).unwrap_or_default();
     let rows = ledger::employee_records(tx, org, employee, far_past, far_future).await?;
     let records: Vec<Record> = rows.iter().filter_map(record_of_row).collect();
-    let own = employee_locks(tx, org, employee).await?;
-    Ok(employee_day::project(&records, facts.tz, |d| facts.is_locked(d) || own.contains(&d.format("%Y-%m").to_string())).values().map(DayView::of).collect())
+    Ok(employee_day::project(&records, facts.tz, |d| facts.is_locked_for(employee, d)).values().map(DayView::of).collect())
 }

@@ -198,7 +198,8 @@ pub async fn claim_dirty(tx: &mut Tx, org: Option<Uuid>, limit: i64) -> StoreRes
 }
 
 /// Replaces the projected days of `employee` between `from` and `to` (both inclusive) by
-/// `days`: (date, actual minutes, the day as JSON).
+/// `days`: (date, actual minutes, the day as JSON). Writes only what changed: a rebuild spans
+/// about a week around the dirty days, and most of those days come out as they were.
 pub async fn replace_days(
     tx: &mut Tx,
     org: Uuid,
@@ -208,27 +209,58 @@ pub async fn replace_days(
     days: &[(NaiveDate, i64, String)],
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    on_both!(tx, c => sqlx::query("DELETE FROM ledger_days WHERE organisation_id = $1 AND employee_id = $2 AND work_date BETWEEN $3 AND $4")
-        .bind(org)
-        .bind(employee)
-        .bind(from)
-        .bind(to)
-        .execute(&mut **c)
-        .await?
-        .rows_affected());
+    let stored: Vec<(NaiveDate, String)> = on_both!(tx, c => sqlx::query_as(
+        "SELECT work_date, day FROM ledger_days WHERE organisation_id = $1 AND employee_id = $2 AND work_date BETWEEN $3 AND $4",
+    )
+    .bind(org)
+    .bind(employee)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut **c)
+    .await?);
+    let stored: std::collections::BTreeMap<NaiveDate, String> = stored.into_iter().collect();
+    let wanted: std::collections::BTreeSet<NaiveDate> = days.iter().map(|d| d.0).collect();
+    for date in stored.keys().filter(|d| !wanted.contains(d)) {
+        on_both!(tx, c => sqlx::query("DELETE FROM ledger_days WHERE organisation_id = $1 AND employee_id = $2 AND work_date = $3")
+            .bind(org)
+            .bind(employee)
+            .bind(date)
+            .execute(&mut **c)
+            .await?
+            .rows_affected());
+    }
     for (date, actual, json) in days {
-        on_both!(tx, c => sqlx::query(
-            "INSERT INTO ledger_days (organisation_id, employee_id, work_date, actual_min, day, built_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(org)
-        .bind(employee)
-        .bind(date)
-        .bind(actual)
-        .bind(json)
-        .bind(now)
-        .execute(&mut **c)
-        .await?
-        .rows_affected());
+        match stored.get(date) {
+            Some(old) if old == json => {}
+            Some(_) => {
+                on_both!(tx, c => sqlx::query(
+                    "UPDATE ledger_days SET actual_min = $4, day = $5, built_at = $6 WHERE organisation_id = $1 AND employee_id = $2 AND work_date = $3",
+                )
+                .bind(org)
+                .bind(employee)
+                .bind(date)
+                .bind(actual)
+                .bind(json)
+                .bind(now)
+                .execute(&mut **c)
+                .await?
+                .rows_affected());
+            }
+            None => {
+                on_both!(tx, c => sqlx::query(
+                    "INSERT INTO ledger_days (organisation_id, employee_id, work_date, actual_min, day, built_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(org)
+                .bind(employee)
+                .bind(date)
+                .bind(actual)
+                .bind(json)
+                .bind(now)
+                .execute(&mut **c)
+                .await?
+                .rows_affected());
+            }
+        }
     }
     Ok(())
 }

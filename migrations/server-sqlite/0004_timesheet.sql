@@ -97,3 +97,9 @@ CREATE TABLE employee_month_locks (
     locked_by       BLOB REFERENCES people (id),
     PRIMARY KEY (employee_id, period)
 );
+
+-- One employee's projected days (the timesheet, a rebuild's read-back): without it SQLite's
+-- planner reads `ledger_days_organisation` (organisation, date) and walks every employee's days
+-- of the range, a cost that grows with the organisation (measured: 15.8 ms per employee-month
+-- at 1,000 employees against 1.9 ms at 200).
+CREATE INDEX ledger_days_employee ON ledger_days (organisation_id, employee_id, work_date);

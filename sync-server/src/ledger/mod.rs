@@ -30,7 +30,7 @@ pub async fn period_changed(state: &AppState, org: Uuid, period: PayPeriod) -> R
     let first = period.first_day();
     let last = period.next().first_day() - Duration::days(1);
     let mut tx = state.store.begin().await?;
-    crate::store::ledger::mark_projected_dirty(&mut tx, org, first, last, state.clock.now()).await?;
+    crate::store::ledger::mark_projected_dirty(&mut tx, org, None, first, last, state.clock.now()).await?;
     tx.commit().await?;
     // The background task rebuilds the month; the days endpoint drains before it reads.
     state.projection_wake.notify_one();

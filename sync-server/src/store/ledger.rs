@@ -127,34 +127,27 @@ pub async fn mark_dirty(tx: &mut Tx, org: Uuid, days: &[(Uuid, NaiveDate)], now:
     Ok(())
 }
 
-/// Marks every projected day of `org` between `from` and `to` dirty (a lock or an unlock of
-/// those days changes which records count).
-pub async fn mark_projected_dirty(tx: &mut Tx, org: Uuid, from: NaiveDate, to: NaiveDate, now: DateTime<Utc>) -> StoreResult<u64> {
-    let n = match tx {
-        Tx::Postgres(c) => sqlx::query(
-            "INSERT INTO ledger_dirty_days (organisation_id, employee_id, work_date, marked_at) \
-             SELECT organisation_id, employee_id, work_date, $4 FROM ledger_days WHERE organisation_id = $1 AND work_date BETWEEN $2 AND $3 \
-             ON CONFLICT (employee_id, work_date) DO NOTHING",
-        )
-        .bind(org)
-        .bind(from)
-        .bind(to)
-        .bind(now)
-        .execute(&mut **c)
-        .await?
-        .rows_affected(),
-        Tx::Sqlite(c) => sqlx::query(
-            "INSERT OR IGNORE INTO ledger_dirty_days (organisation_id, employee_id, work_date, marked_at) \
-             SELECT organisation_id, employee_id, work_date, $4 FROM ledger_days WHERE organisation_id = $1 AND work_date BETWEEN $2 AND $3",
-        )
-        .bind(org)
-        .bind(from)
-        .bind(to)
-        .bind(now)
-        .execute(&mut **c)
-        .await?
-        .rows_affected(),
+/// Marks the projected days of `org` between `from` and `to` dirty — every employee's, or one
+/// employee's — because a lock or an unlock of those days changes which records count. The
+/// statement text is constant per case, and one employee's case uses the index on
+/// (organisation, employee, date).
+pub async fn mark_projected_dirty(tx: &mut Tx, org: Uuid, employee: Option<Uuid>, from: NaiveDate, to: NaiveDate, now: DateTime<Utc>) -> StoreResult<u64> {
+    const SELECT: &str = "SELECT organisation_id, employee_id, work_date, $4 FROM ledger_days WHERE organisation_id = $1 AND work_date BETWEEN $2 AND $3";
+    let who = if employee.is_some() { " AND employee_id = $5" } else { "" };
+    let sql = match tx {
+        Tx::Postgres(_) => format!(
+            "INSERT INTO ledger_dirty_days (organisation_id, employee_id, work_date, marked_at) {SELECT}{who} ON CONFLICT (employee_id, work_date) DO NOTHING"
+        ),
+        Tx::Sqlite(_) => format!("INSERT OR IGNORE INTO ledger_dirty_days (organisation_id, employee_id, work_date, marked_at) {SELECT}{who}"),
     };
+    let n = on_both!(tx, c => {
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(from).bind(to).bind(now);
+        let q = match employee {
+            Some(e) => q.bind(e),
+            None => q,
+        };
+        q.execute(&mut **c).await?.rows_affected()
+    });
     Ok(n)
 }
 

@@ -412,39 +412,6 @@ pub async fn employee_locks_since(tx: &mut Tx, org: Uuid, since: &str) -> StoreR
     Ok(rows)
 }
 
-/// Queues `employee`'s projected days between `from` and `to` for a rebuild (their month was
-/// locked or unlocked).
-pub async fn mark_employee_days_dirty(tx: &mut Tx, org: Uuid, employee: Uuid, from: NaiveDate, to: NaiveDate, now: DateTime<Utc>) -> StoreResult<u64> {
-    let n = match tx {
-        Tx::Postgres(c) => sqlx::query(
-            "INSERT INTO ledger_dirty_days (organisation_id, employee_id, work_date, marked_at) \
-             SELECT organisation_id, employee_id, work_date, $5 FROM ledger_days WHERE organisation_id = $1 AND employee_id = $2 AND work_date BETWEEN $3 AND $4 \
-             ON CONFLICT (employee_id, work_date) DO NOTHING",
-        )
-        .bind(org)
-        .bind(employee)
-        .bind(from)
-        .bind(to)
-        .bind(now)
-        .execute(&mut **c)
-        .await?
-        .rows_affected(),
-        Tx::Sqlite(c) => sqlx::query(
-            "INSERT OR IGNORE INTO ledger_dirty_days (organisation_id, employee_id, work_date, marked_at) \
-             SELECT organisation_id, employee_id, work_date, $5 FROM ledger_days WHERE organisation_id = $1 AND employee_id = $2 AND work_date BETWEEN $3 AND $4",
-        )
-        .bind(org)
-        .bind(employee)
-        .bind(from)
-        .bind(to)
-        .bind(now)
-        .execute(&mut **c)
-        .await?
-        .rows_affected(),
-    };
-    Ok(n)
-}
-
 /// The organisation's lock of `period`, if any.
 pub async fn organisation_lock(tx: &mut Tx, org: Uuid, period: &str) -> StoreResult<Option<EmployeeLock>> {
     let row = on_both!(tx, c => sqlx::query_as("SELECT period, locked_at, locked_by FROM period_locks WHERE organisation_id = $1 AND period = $2")

@@ -537,7 +537,7 @@ pub async fn set_lock(state: &AppState, actor: Actor, employee: Uuid, period: Pa
     if changed {
         // Late stamps of the month count again (or stop counting): rebuild its projected days.
         let (first, last) = super::period_days(period);
-        ts::mark_employee_days_dirty(&mut tx, actor.org, employee, first, last, now).await?;
+        ledger::mark_projected_dirty(&mut tx, actor.org, Some(employee), first, last, now).await?;
         audit::record(&mut tx, &AuditEntry {
             organisation_id: actor.org,
             at: now,

@@ -52,17 +52,7 @@ fn parse_day(s: &str) -> Result<NaiveDate, ApiError> {
 pub struct CsvQuery {
     /// The language of the headers and names (default `en`).
     #[param(inline)]
-    pub lang: Option<CsvLang>,
-}
-
-/// A language of the product.
-#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum CsvLang {
-    Sv,
-    De,
-    Da,
-    En,
+    pub lang: Option<Lang>,
 }
 
 async fn month_or_csv(state: State<AppState>, caller: Caller, Path((employee, month)): Path<(String, String)>, q: ApiQuery<CsvQuery>) -> Result<Response, ApiError> {
@@ -106,12 +96,7 @@ pub async fn month_get(State(state): State<AppState>, caller: Caller, Path((empl
               (status = 403, description = "`forbidden`: an employee reading a colleague"),
               (status = 404, description = "`not_found`: no such employee in this organisation")))]
 pub async fn month_csv_get(State(state): State<AppState>, caller: Caller, Path((employee, month)): Path<(String, String)>, ApiQuery(q): ApiQuery<CsvQuery>) -> Result<Response, ApiError> {
-    let lang = match q.lang {
-        None | Some(CsvLang::En) => Lang::En,
-        Some(CsvLang::Sv) => Lang::Sv,
-        Some(CsvLang::De) => Lang::De,
-        Some(CsvLang::Da) => Lang::Da,
-    };
+    let lang = q.lang.unwrap_or_default();
     let period = parse_month(&month)?;
     let employee = parse_id(&employee, "employee")?;
     changes::may_read(actor(&caller), employee)?;

@@ -9,26 +9,18 @@ use shared_model::rules::duration::Minutes;
 use super::MonthView;
 use crate::error::ApiError;
 
-/// The languages of the product.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The languages of the product (`?lang=` of the CSV).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
-    En,
     Sv,
     De,
     Da,
+    #[default]
+    En,
 }
 
 impl Lang {
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "en" => Some(Lang::En),
-            "sv" => Some(Lang::Sv),
-            "de" => Some(Lang::De),
-            "da" => Some(Lang::Da),
-            _ => None,
-        }
-    }
-
     fn headers(self) -> [&'static str; 12] {
         match self {
             Lang::En => ["Date", "Weekday", "Source", "Start", "End", "Break", "Target", "Actual", "Flex", "Absence", "Public holiday", "Warnings"],

@@ -517,8 +517,12 @@ pub async fn link_names(tx: &mut Tx, org: Uuid) -> StoreResult<Vec<(Uuid, String
     Ok(rows)
 }
 
-/// A link of `org` that staff may be booked on: (active).
-pub async fn link_active(tx: &mut Tx, org: Uuid, link: Uuid) -> StoreResult<Option<bool>> {
-    let row: Option<(bool,)> = on_both!(tx, c => sqlx::query_as("SELECT active FROM links WHERE organisation_id = $1 AND id = $2").bind(org).bind(link).fetch_optional(&mut **c).await?);
-    Ok(row.map(|r| r.0))
+/// A link of `org`: (active, project, account).
+pub async fn link(tx: &mut Tx, org: Uuid, link: Uuid) -> StoreResult<Option<(bool, String, String)>> {
+    let row = on_both!(tx, c => sqlx::query_as("SELECT active, project, account FROM links WHERE organisation_id = $1 AND id = $2")
+        .bind(org)
+        .bind(link)
+        .fetch_optional(&mut **c)
+        .await?);
+    Ok(row)
 }

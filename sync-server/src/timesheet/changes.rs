@@ -213,10 +213,11 @@ async fn booking_day(tx: &mut Tx, ctx: &OrgContext, actor: Actor, employee: Uuid
     Ok((actual, bookings))
 }
 
-async fn check_link(tx: &mut Tx, org: Uuid, link: Uuid) -> Result<(), ApiError> {
-    match ts::link_active(tx, org, link).await? {
-        Some(true) => Ok(()),
-        Some(false) => Err(coded(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::UnknownReference, format!("link {link} is inactive"))),
+/// An active link of the organisation, by its (project, account); 422 otherwise.
+async fn check_link(tx: &mut Tx, org: Uuid, link: Uuid) -> Result<(String, String), ApiError> {
+    match ts::link(tx, org, link).await? {
+        Some((true, project, account)) => Ok((project, account)),
+        Some((false, ..)) => Err(coded(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::UnknownReference, format!("link {link} is inactive"))),
         None => Err(coded(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::UnknownReference, format!("unknown link {link}"))),
     }
 }
@@ -241,7 +242,7 @@ pub async fn add_booking(state: &AppState, actor: Actor, employee: Uuid, date: N
     let (mut tx, ctx) = begin_for(state, actor, employee).await?;
     may_edit_sheet(actor, employee, ctx.policy)?;
     let (actual, existing) = booking_day(&mut tx, &ctx, actor, employee, date).await?;
-    check_link(&mut tx, actor.org, link).await?;
+    let (project, account) = check_link(&mut tx, actor.org, link).await?;
     let others: Vec<Minutes> = existing.iter().map(|b| Minutes::whole(b.minutes)).collect();
     let minutes = match asked {
         Some(m) => {
@@ -257,8 +258,6 @@ pub async fn add_booking(state: &AppState, actor: Actor, employee: Uuid, date: N
             rest
         }
     };
-    let names = ts::link_names(&mut tx, actor.org).await?;
-    let (project, account) = names.into_iter().find(|(id, _, _)| *id == link).map(|(_, p, a)| (p, a)).unwrap_or_default();
     let row = BookingRow { id: Uuid::now_v7(), work_date: date, link_id: link, project, account, minutes };
     ts::insert_booking(&mut tx, actor.org, employee, &row, actor.id, state.clock.now()).await?;
     tx.commit().await?;
@@ -279,16 +278,17 @@ pub async fn patch_booking(state: &AppState, actor: Actor, employee: Uuid, date:
     may_edit_sheet(actor, employee, ctx.policy)?;
     let (actual, existing) = booking_day(&mut tx, &ctx, actor, employee, date).await?;
     let current = existing.iter().find(|b| b.id == id).cloned().ok_or(ApiError::NotFound("booking"))?;
-    let link = patch.link_id.unwrap_or(current.link_id);
-    if patch.link_id.is_some() {
-        check_link(&mut tx, actor.org, link).await?;
-    }
+    let (link, project, account) = match patch.link_id {
+        Some(l) => {
+            let (p, a) = check_link(&mut tx, actor.org, l).await?;
+            (l, p, a)
+        }
+        None => (current.link_id, current.project.clone(), current.account.clone()),
+    };
     let minutes = if patch.minutes.is_some() { minutes_field(patch.minutes)? } else { current.minutes };
     let others: Vec<Minutes> = existing.iter().filter(|b| b.id != id).map(|b| Minutes::whole(b.minutes)).collect();
     check_booking(actual, &others, Minutes::whole(minutes)).map_err(booking_error)?;
     ts::update_booking(&mut tx, actor.org, id, link, minutes).await?;
-    let names = ts::link_names(&mut tx, actor.org).await?;
-    let (project, account) = names.into_iter().find(|(l, _, _)| *l == link).map(|(_, p, a)| (p, a)).unwrap_or_default();
     tx.commit().await?;
     Ok(BookingRow { id, work_date: date, link_id: link, project, account, minutes })
 }

@@ -246,13 +246,14 @@ pub async fn month(state: &AppState, org: Uuid, employee: Uuid, period: PayPerio
     let flex_model = assignment.map(|(a, _, _)| a.flex_model.clone());
     let flex_balance = match (&flex_model, timeline.first_day()) {
         (Some(fm), Some(since)) => {
-            let counted: Vec<SheetDay> = sheet.iter().filter(|d| d.date >= since).cloned().collect();
+            // `sheet` runs day by day, oldest first.
+            let counted = &sheet[sheet.partition_point(|d| d.date < since)..];
             let model = if fm == "within_month" {
                 FlexModel::WithinMonth
             } else {
                 FlexModel::Accumulating { opening: Minutes::whole(timeline.assignments.first().map_or(0, |(a, _, _)| a.flex_opening_min)) }
             };
-            if at < since { Minutes::ZERO } else { month_sheet::flex_balance(model, &counted, at) }
+            if at < since { Minutes::ZERO } else { month_sheet::flex_balance(model, counted, at) }
         }
         _ => Minutes::ZERO,
     };
@@ -279,12 +280,12 @@ pub async fn month(state: &AppState, org: Uuid, employee: Uuid, period: PayPerio
         month_warnings.push(month_sheet::warning_code(&w).to_owned());
     }
 
-    let month_sheet_days: Vec<&SheetDay> = sheet.iter().filter(|d| d.date >= first).collect();
+    let month_sheet_days = &sheet[sheet.partition_point(|d| d.date < first)..];
     let mut days = Vec::with_capacity(month_sheet_days.len());
-    for sd in &month_sheet_days {
+    for sd in month_sheet_days {
         days.push(view::day_view(sd, month_days.get(&sd.date), entries.get(&sd.date), entry_facts_by_day.get(&sd.date), absences.get(&sd.date), &bookings, &corrections, &links, ctx.tz)?);
     }
-    let totals = month_sheet::totals(&month_sheet_days.iter().map(|d| (*d).clone()).collect::<Vec<_>>());
+    let totals = month_sheet::totals(month_sheet_days);
     let booked_min = days.iter().flat_map(|d| d.bookings.iter()).map(|b| b.minutes).sum();
     Ok(MonthView {
         employee: EmployeeRef { id: person.id, name: person.name, number: person.number },

@@ -41,8 +41,10 @@ fn parse_month(s: &str) -> Result<PayPeriod, ApiError> {
     s.parse::<PayPeriod>().map_err(|_| ApiError::InvalidRequest("month must be YYYY-MM".into()))
 }
 
-fn parse_day(s: &str) -> Result<NaiveDate, ApiError> {
-    changes::parse_date("date", s)
+/// `{employee_id}/days/{date}`: a malformed date is 400, a malformed id 404.
+fn day_path(employee: &str, date: &str) -> Result<(Uuid, NaiveDate), ApiError> {
+    let date = changes::parse_date("date", date)?;
+    Ok((parse_id(employee, "employee")?, date))
 }
 
 /// `?lang=` of the CSV.
@@ -126,8 +128,7 @@ async fn day_after_change(state: &AppState, org: Uuid, employee: Uuid, date: Nai
               (status = 409, description = "`period_locked`: the month is locked"),
               (status = 422, description = "`future_entry` (A5), `day_has_stamps` (D6), `bookings_exceed_actual` (INTERP-24)")))]
 pub async fn put_entry(State(state): State<AppState>, caller: Caller, Path((employee, date)): Path<(String, String)>, ApiJson(input): ApiJson<EntryInput>) -> Result<Json<SheetDayView>, ApiError> {
-    let date = parse_day(&date)?;
-    let employee = parse_id(&employee, "employee")?;
+    let (employee, date) = day_path(&employee, &date)?;
     changes::put_entry(&state, actor(&caller), employee, date, &input).await?;
     Ok(Json(day_after_change(&state, caller.org(), employee, date).await?))
 }
@@ -142,8 +143,7 @@ pub async fn put_entry(State(state): State<AppState>, caller: Caller, Path((empl
               (status = 404, description = "`not_found`: no such employee or no entry that day"),
               (status = 409, description = "`period_locked`")))]
 pub async fn delete_entry(State(state): State<AppState>, caller: Caller, Path((employee, date)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
-    let date = parse_day(&date)?;
-    let employee = parse_id(&employee, "employee")?;
+    let (employee, date) = day_path(&employee, &date)?;
     changes::delete_entry(&state, actor(&caller), employee, date).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -160,8 +160,7 @@ pub async fn delete_entry(State(state): State<AppState>, caller: Caller, Path((e
               (status = 409, description = "`period_locked`"),
               (status = 422, description = "`bookings_exceed_actual` (E1), `nothing_to_book` (E2), `day_has_stamps` (D6), `unknown_reference` (link)")))]
 pub async fn add_booking(State(state): State<AppState>, caller: Caller, Path((employee, date)): Path<(String, String)>, ApiJson(input): ApiJson<BookingInput>) -> Result<Response, ApiError> {
-    let date = parse_day(&date)?;
-    let employee = parse_id(&employee, "employee")?;
+    let (employee, date) = day_path(&employee, &date)?;
     let row = changes::add_booking(&state, actor(&caller), employee, date, &input).await?;
     Ok((StatusCode::CREATED, Json(BookingView::of(&row))).into_response())
 }
@@ -182,8 +181,7 @@ pub async fn patch_booking(
     Path((employee, date, booking)): Path<(String, String, String)>,
     ApiJson(input): ApiJson<BookingPatch>,
 ) -> Result<Json<BookingView>, ApiError> {
-    let date = parse_day(&date)?;
-    let employee = parse_id(&employee, "employee")?;
+    let (employee, date) = day_path(&employee, &date)?;
     let booking = parse_id(&booking, "booking")?;
     let row = changes::patch_booking(&state, actor(&caller), employee, date, booking, &input).await?;
     Ok(Json(BookingView::of(&row)))
@@ -199,8 +197,7 @@ pub async fn patch_booking(
               (status = 404, description = "`not_found`"),
               (status = 409, description = "`period_locked`")))]
 pub async fn delete_booking(State(state): State<AppState>, caller: Caller, Path((employee, date, booking)): Path<(String, String, String)>) -> Result<StatusCode, ApiError> {
-    let date = parse_day(&date)?;
-    let employee = parse_id(&employee, "employee")?;
+    let (employee, date) = day_path(&employee, &date)?;
     let booking = parse_id(&booking, "booking")?;
     changes::delete_booking(&state, actor(&caller), employee, date, booking).await?;
     Ok(StatusCode::NO_CONTENT)

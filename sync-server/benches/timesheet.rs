@@ -97,7 +97,7 @@ async fn main() -> anyhow::Result<()> {
     };
 
     // November's stamps in pages of 500, the way a tablet sends them (day by day, everyone).
-    let cet = FixedOffset::east_opt(3600).expect("UTC+1 is an offset");
+    let cet = FixedOffset::east_opt(3600).ok_or_else(|| anyhow::anyhow!("UTC+1 is no offset"))?;
     let mut seq = 0i64;
     let mut events = Vec::new();
     for day in from.iter_days().take_while(|d| d.month() == 11) {
@@ -107,7 +107,8 @@ async fn main() -> anyhow::Result<()> {
         for e in &people {
             for (h, m, kind) in [(8, 0, PunchKind::Start), (12, 0, PunchKind::Stop), (12, 30, PunchKind::Start), (16, 30, PunchKind::Stop)] {
                 seq += 1;
-                let at = cet.from_local_datetime(&day.and_hms_opt(h, m, 0).unwrap_or_default()).single().expect("a fixed offset has every wall time once");
+                let wall = day.and_hms_opt(h, m, 0).ok_or_else(|| anyhow::anyhow!("{day} {h}:{m} is no time"))?;
+                let at = cet.from_local_datetime(&wall).single().ok_or_else(|| anyhow::anyhow!("{wall} is not one instant"))?;
                 events.push(PunchEvent {
                     id: Uuid::now_v7(),
                     device_seq: seq,

@@ -31,8 +31,10 @@ pub async fn weeks(State(state): State<AppState>, signed: Signed) -> Result<Json
         return Err(ApiError::coded(axum::http::StatusCode::FORBIDDEN, shared_model::ErrorCode::DeviceUninstalled, "this tablet was uninstalled"));
     }
     let org = device.organisation_id;
-    let organisation = state.store.organisation(org).await?.ok_or(ApiError::NotFound("organisation"))?;
-    let tz = organisation.tz()?;
+    // One drain and one read of the organisation's facts for the whole roster.
+    crate::ledger::projection::drain(&state, Some(org)).await?;
+    let facts = timesheet::OrgMonthFacts::load(&state, org).await?;
+    let tz = facts.ctx.tz;
     let as_of = state.clock.now();
     let day = today(tz, as_of);
     let week_start = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
@@ -47,7 +49,8 @@ pub async fn weeks(State(state): State<AppState>, signed: Signed) -> Result<Json
         let mut days = Vec::with_capacity(7);
         let mut flex_balance_min = 0;
         for period in &periods {
-            let month = timesheet::month(&state, org, e.id, *period).await?;
+            let who = timesheet::EmployeeRef { id: e.id, name: e.name.clone(), number: Some(e.number.clone()) };
+            let month = timesheet::month_of(&state, &facts, who, *period).await?;
             for d in month.days.iter().filter(|d| d.date >= week_start && d.date <= week_end) {
                 days.push(WeekDay { date: d.date, actual_min: d.actual_min, target_min: d.target_min });
             }

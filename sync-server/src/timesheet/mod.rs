@@ -133,8 +133,7 @@ pub struct ModelTimeline {
 }
 
 impl ModelTimeline {
-    pub async fn load(tx: &mut Tx, org: Uuid, employee: Uuid) -> Result<ModelTimeline, ApiError> {
-        let models: BTreeMap<Uuid, WorkModelRow> = ts::work_models(tx, org).await?.into_iter().map(|m| (m.id, m)).collect();
+    pub async fn load(tx: &mut Tx, org: Uuid, employee: Uuid, models: &BTreeMap<Uuid, WorkModelRow>) -> Result<ModelTimeline, ApiError> {
         let mut assignments = Vec::new();
         for a in ts::assignments(tx, org, employee).await? {
             let row = models.get(&a.work_model_id).cloned().ok_or_else(|| StoreError::Corrupt(format!("work model {} is gone", a.work_model_id)))?;
@@ -180,17 +179,45 @@ pub async fn lock_of(tx: &mut Tx, org: Uuid, employee: Uuid, period: PayPeriod) 
         .map(|l| LockView { scope: LockScope::Employee, locked_at: l.locked_at, locked_by: l.locked_by }))
 }
 
+/// What the months of one organisation's employees share, read once for many months (the
+/// tablet's weeks compute every roster employee's).
+pub struct OrgMonthFacts {
+    pub org: Uuid,
+    pub ctx: OrgContext,
+    models: BTreeMap<Uuid, WorkModelRow>,
+    links: LinkNames,
+}
+
+impl OrgMonthFacts {
+    pub async fn load(state: &AppState, org: Uuid) -> Result<OrgMonthFacts, ApiError> {
+        let mut tx = state.store.begin_read().await?;
+        let ctx = OrgContext::load(&mut tx, org).await?;
+        let models = ts::work_models(&mut tx, org).await?.into_iter().map(|m| (m.id, m)).collect();
+        let links = ts::link_names(&mut tx, org).await?.into_iter().map(|(id, p, a)| (id, (p, a))).collect();
+        tx.commit().await?;
+        Ok(OrgMonthFacts { org, ctx, models, links })
+    }
+}
+
 /// An employee's month, computed (issue 12, item 1).
 #[tracing::instrument(skip(state))]
 pub async fn month(state: &AppState, org: Uuid, employee: Uuid, period: PayPeriod) -> Result<MonthView, ApiError> {
     let person = state.store.person(org, employee).await?.ok_or(ApiError::NotFound("employee"))?;
     ensure_projected(state, org, employee).await?;
+    let facts = OrgMonthFacts::load(state, org).await?;
+    month_of(state, &facts, EmployeeRef { id: person.id, name: person.name, number: person.number }, period).await
+}
+
+/// An employee's month with the organisation's facts already read; the caller has made sure
+/// the projection is current (`ensure_projected`, or one drain for many employees).
+pub async fn month_of(state: &AppState, facts: &OrgMonthFacts, employee_ref: EmployeeRef, period: PayPeriod) -> Result<MonthView, ApiError> {
+    let (org, employee) = (facts.org, employee_ref.id);
+    let ctx = &facts.ctx;
     let now = state.clock.now();
     let mut tx = state.store.begin_read().await?;
-    let ctx = OrgContext::load(&mut tx, org).await?;
     let today = today(ctx.tz, now);
     let (first, last) = period_days(period);
-    let timeline = ModelTimeline::load(&mut tx, org, employee).await?;
+    let timeline = ModelTimeline::load(&mut tx, org, employee, &facts.models).await?;
     // History: from the first model (flex balance, B5) or the C4 window, whichever is earlier.
     let c4_start = first.checked_sub_months(chrono::Months::new(5)).unwrap_or(first);
     let history_from = timeline.first_day().map_or(c4_start, |d| d.min(c4_start));
@@ -212,7 +239,6 @@ pub async fn month(state: &AppState, org: Uuid, employee: Uuid, period: PayPerio
     let range_to = resolve(ctx.tz, last + Duration::days(2), NaiveTime::MIN);
     let corrections = ts::corrections(&mut tx, org, employee, range_from, range_to).await?;
     let lock = lock_of(&mut tx, org, employee, period).await?;
-    let links: LinkNames = ts::link_names(&mut tx, org).await?.into_iter().map(|(id, p, a)| (id, (p, a))).collect();
     tx.commit().await?;
 
     // Every day from the history's start to the month's end, through the pure rules.
@@ -283,15 +309,15 @@ pub async fn month(state: &AppState, org: Uuid, employee: Uuid, period: PayPerio
     let month_sheet_days = &sheet[sheet.partition_point(|d| d.date < first)..];
     let mut days = Vec::with_capacity(month_sheet_days.len());
     for sd in month_sheet_days {
-        days.push(view::day_view(sd, month_days.get(&sd.date), entries.get(&sd.date), entry_facts_by_day.get(&sd.date), absences.get(&sd.date), &bookings, &corrections, &links, ctx.tz)?);
+        days.push(view::day_view(sd, month_days.get(&sd.date), entries.get(&sd.date), entry_facts_by_day.get(&sd.date), absences.get(&sd.date), &bookings, &corrections, &facts.links, ctx.tz)?);
     }
     let totals = month_sheet::totals(month_sheet_days);
     let booked_min = days.iter().flat_map(|d| d.bookings.iter()).map(|b| b.minutes).sum();
     Ok(MonthView {
-        employee: EmployeeRef { id: person.id, name: person.name, number: person.number },
+        employee: employee_ref,
         period: period.to_string(),
-        time_zone: ctx.time_zone,
-        holiday_calendar: ctx.calendar_code,
+        time_zone: ctx.time_zone.clone(),
+        holiday_calendar: ctx.calendar_code.clone(),
         locked: lock.is_some(),
         lock,
         work_model: assignment.map(|(_, row, model)| WorkModelView::of(row, model)),

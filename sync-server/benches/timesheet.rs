@@ -170,11 +170,13 @@ async fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let mut per = Vec::with_capacity(people.len());
     let mut check = BTreeSet::new();
+    let mut one_by_one = Vec::with_capacity(people.len());
     for e in &people {
         let t1 = Instant::now();
         let m = sync_server::timesheet::month(&state, org.id, *e, period).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         per.push(ms(t1.elapsed()));
         check.insert(m.totals.actual_min);
+        one_by_one.push(serde_json::to_value(&m)?);
     }
     let total = t.elapsed();
     per.sort_by(f64::total_cmp);
@@ -186,5 +188,22 @@ async fn main() -> anyhow::Result<()> {
         percentile(&per, 0.95),
         check
     );
+
+    // The same months for the whole organisation at once (what the payroll office and the
+    // tablets' weeks read): every table once, then the same composition per employee.
+    let t = Instant::now();
+    let facts = sync_server::timesheet::OrgMonthFacts::load(&state, org.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let refs = people
+        .iter()
+        .enumerate()
+        .map(|(i, id)| sync_server::timesheet::EmployeeRef { id: *id, name: format!("Bench {i}"), number: Some(format!("{}", 1000 + i)) })
+        .collect();
+    let months = sync_server::timesheet::months_of(&state, &facts, refs, period).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let batched = t.elapsed();
+    let same = months.iter().zip(&one_by_one).filter(|(a, b)| serde_json::to_value(a).ok().as_ref() == Some(*b)).count();
+    println!("timesheet months of {} employees at once: {:.0} ms ({same} of {} equal to the one-by-one months)", months.len(), ms(batched), one_by_one.len());
+    if same != one_by_one.len() {
+        anyhow::bail!("the batched months differ from the one-by-one months");
+    }
     Ok(())
 }

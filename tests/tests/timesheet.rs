@@ -5,9 +5,10 @@
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use shared_model::PunchKind;
+use shared_model::{PayPeriod, PunchKind};
 use stampclock_tests::admin::assert_error;
 use stampclock_tests::{both_databases, AdminClient, Backend, TestDevice, TestServer};
+use sync_server::timesheet;
 use uuid::Uuid;
 
 both_databases!(
@@ -20,6 +21,32 @@ both_databases!(
     timesheets_check_roles_models_and_bad_input,
     d3_g_tz_b4_the_8_hour_rule_both_ways_dst_nights_and_every_absence_kind,
 );
+
+/// The months of the whole organisation read at once (`timesheet::months_of`, what the
+/// payroll office and the tablets' weeks use) equal the months read one by one.
+async fn batched_months_agree(server: &TestServer, seed: &stampclock_tests::Seed, periods: &[&str]) {
+    let state = &server.state;
+    let org = seed.org.id;
+    let mut people = vec![seed.admin_id, seed.manager_id, seed.employee_id];
+    people.extend(seed.staff.iter().copied());
+    sync_server::ledger::projection::drain(state, Some(org)).await.unwrap();
+    let facts = timesheet::OrgMonthFacts::load(state, org).await.unwrap();
+    for period in periods {
+        let period: PayPeriod = period.parse().unwrap();
+        let mut refs = Vec::new();
+        let mut singles = Vec::new();
+        for e in &people {
+            let m = timesheet::month(state, org, *e, period).await.unwrap();
+            refs.push(m.employee.clone());
+            singles.push(serde_json::to_value(&m).unwrap());
+        }
+        let batched = timesheet::months_of(state, &facts, refs, period).await.unwrap();
+        assert_eq!(batched.len(), singles.len());
+        for (b, single) in batched.iter().zip(&singles) {
+            assert_eq!(&serde_json::to_value(b).unwrap(), single, "{period}: the batched month differs");
+        }
+    }
+}
 
 fn at(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).unwrap()
@@ -127,6 +154,7 @@ async fn b3_b4_c1_c3_l_a_stamped_month_shows_soll_ist_flex_warnings_and_absences
     // An employee without a model has Soll 0 (and their Ist is all flex).
     let other = month(&manager, seed.staff[1], "2026-11").await;
     assert_eq!((other["work_model"].clone(), other["totals"]["target_min"].as_i64()), (Value::Null, Some(0)));
+    batched_months_agree(&server, &seed, &["2026-11"]).await;
 }
 
 async fn a1_a7_d6_e1_e2_a6_manual_entries_and_bookings(backend: Backend) {
@@ -219,6 +247,7 @@ async fn a1_a7_d6_e1_e2_a6_manual_entries_and_bookings(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert_error(&put_entry(&employee, me, "2026-11-16", "8", "16", "").await, StatusCode::FORBIDDEN, "forbidden");
     assert_eq!(put_entry(&manager, me, "2026-11-16", "8", "16", "").await.0, StatusCode::OK);
+    batched_months_agree(&server, &seed, &["2026-10", "2026-11"]).await;
 }
 
 async fn b5_the_flex_balance_runs_over_months_or_resets_each_month(backend: Backend) {
@@ -257,6 +286,7 @@ async fn b5_the_flex_balance_runs_over_months_or_resets_each_month(backend: Back
     let reset = month(&manager, b, "2026-11").await;
     assert_eq!(reset["flex_model"], "within_month");
     assert_eq!(reset["flex_balance_min"], november_flex, "B5: back to 00:00 on the 1st");
+    batched_months_agree(&server, &seed, &["2026-10", "2026-11", "2026-12"]).await;
 }
 
 async fn d1_d4_corrections_supersede_and_stay_visible(backend: Backend) {
@@ -324,6 +354,7 @@ async fn d1_d4_corrections_supersede_and_stay_visible(backend: Backend) {
     let (status, _) = admin.call(Method::PATCH, "/api/v1/organisation", Some(json!({"policy": "strict"}))).await;
     assert_eq!(status, StatusCode::OK);
     assert_error(&employee.post(&format!("/api/v1/events/{}/corrections", own.id), json!({"action": "delete", "reason": "x"})).await, StatusCode::FORBIDDEN, "forbidden");
+    batched_months_agree(&server, &seed, &["2026-11"]).await;
 }
 
 async fn e3_a_locked_month_refuses_every_change(backend: Backend) {
@@ -383,6 +414,7 @@ async fn e3_a_locked_month_refuses_every_change(backend: Backend) {
     let m = month(&manager, me, "2026-11").await;
     assert_eq!((m["locked"].as_bool(), m["lock"]["scope"].as_str()), (Some(true), Some("organisation")));
     assert_error(&put_entry(&manager, me, "2026-11-11", "8", "16", "").await, StatusCode::CONFLICT, "period_locked");
+    batched_months_agree(&server, &seed, &["2026-10", "2026-11"]).await;
 }
 
 async fn b4_absences_over_a_range_and_the_csv_in_four_languages(backend: Backend) {
@@ -568,4 +600,5 @@ async fn d3_g_tz_b4_the_8_hour_rule_both_ways_dst_nights_and_every_absence_kind(
         assert_eq!(d["absence"]["kind"], kind);
         assert_eq!((d["target_min"].as_i64(), d["flex_min"].as_i64()), (Some(soll), Some(-soll)), "B4 {kind} on {date}");
     }
+    batched_months_agree(&server, &seed, &["2026-02", "2026-03", "2026-10", "2026-11"]).await;
 }

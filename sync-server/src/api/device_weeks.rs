@@ -44,21 +44,22 @@ pub async fn weeks(State(state): State<AppState>, signed: Signed) -> Result<Json
     if week_end.month() != week_start.month() {
         periods.push(timesheet::period_of(week_end)?);
     }
-    let mut employees = Vec::new();
-    for e in roster.employees.iter().filter(|e| e.active) {
-        let mut days = Vec::with_capacity(7);
-        let mut flex_balance_min = 0;
-        for period in &periods {
-            let who = timesheet::EmployeeRef { id: e.id, name: e.name.clone(), number: Some(e.number.clone()) };
-            let month = timesheet::month_of(&state, &facts, who, *period).await?;
+    let active: Vec<_> = roster.employees.iter().filter(|e| e.active).collect();
+    let mut weeks: Vec<EmployeeWeek> =
+        active.iter().map(|e| EmployeeWeek { employee_id: e.id, days: Vec::with_capacity(7), flex_balance_min: 0 }).collect();
+    // The week's one or two months, each for the whole roster at once.
+    for period in &periods {
+        let who = active.iter().map(|e| timesheet::EmployeeRef { id: e.id, name: e.name.clone(), number: Some(e.number.clone()) }).collect();
+        let months = timesheet::months_of(&state, &facts, who, *period).await?;
+        for (week, month) in weeks.iter_mut().zip(months) {
             for d in month.days.iter().filter(|d| d.date >= week_start && d.date <= week_end) {
-                days.push(WeekDay { date: d.date, actual_min: d.actual_min, target_min: d.target_min });
+                week.days.push(WeekDay { date: d.date, actual_min: d.actual_min, target_min: d.target_min });
             }
             if timesheet::period_of(day)? == *period {
-                flex_balance_min = month.flex_balance_min;
+                week.flex_balance_min = month.flex_balance_min;
             }
         }
-        employees.push(EmployeeWeek { employee_id: e.id, days, flex_balance_min });
     }
+    let employees = weeks;
     Ok(Json(WeekSummaries { as_of, week_start, employees }))
 }

@@ -161,29 +161,137 @@ pub async fn drain(state: &AppState, org: Option<Uuid>) -> Result<usize, StoreEr
             tx.commit().await?;
             return Ok(rebuilt);
         }
-        let mut by_employee: BTreeMap<(Uuid, Uuid), BTreeSet<NaiveDate>> = BTreeMap::new();
+        let mut by_org: BTreeMap<Uuid, BTreeMap<Uuid, BTreeSet<NaiveDate>>> = BTreeMap::new();
         for (o, e, d) in claimed {
-            by_employee.entry((o, e)).or_default().insert(d);
+            by_org.entry(o).or_default().entry(e).or_default().insert(d);
         }
-        for ((o, employee), days) in by_employee {
+        for (o, dirty) in by_org {
             let f = match facts.entry(o) {
                 std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::btree_map::Entry::Vacant(e) => e.insert(OrgFacts::load(&mut tx, o).await?),
             };
-            rebuilt += rebuild(&mut tx, o, employee, &days, f, state.clock.now()).await?;
+            rebuilt += rebuild(&mut tx, o, &dirty, f, state.clock.now()).await?;
         }
         tx.commit().await?;
     }
 }
 
-/// Rebuilds the projected days of `employee` around `dirty` (see the module documentation);
-/// answers how many days were written.
-pub async fn rebuild(tx: &mut Tx, org: Uuid, employee: Uuid, dirty: &BTreeSet<NaiveDate>, facts: &OrgFacts, now: DateTime<Utc>) -> Result<usize, StoreError> {
-    let (Some(first), Some(last)) = (dirty.first(), dirty.last()) else { return Ok(0) };
+/// How far around its dirty days the batched read looks for each employee's clean cuts. A week
+/// holds a weekend, the usual cut of weekday staff; whoever has no cut inside it is widened
+/// record by record on their own (`widen_alone`).
+const READ_MARGIN_DAYS: i64 = 7;
+/// Employees whose spans lie this close together are read with one statement.
+const GROUP_SPAN_DAYS: i64 = 31;
+
+/// One employee's rebuild: the instants `lo..=hi` between its clean cuts, and the records there.
+struct Span {
+    employee: Uuid,
+    lo: DateTime<Utc>,
+    hi: DateTime<Utc>,
+    records: Vec<Record>,
+}
+
+/// Rebuilds the projected days around `dirty` (employee → dirty work days) of `org` (see the
+/// module documentation) and answers how many days it produced. Batched per page: the records of
+/// every employee whose spans lie close together are read with one statement, their stored days
+/// with one more, and only the days that changed are written, with one statement on PostgreSQL.
+pub async fn rebuild(tx: &mut Tx, org: Uuid, dirty: &BTreeMap<Uuid, BTreeSet<NaiveDate>>, facts: &OrgFacts, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let tz = facts.tz;
+    // Each employee's first guess: two days before the first dirty day to two days after the last.
+    let mut wanted: Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)> = dirty
+        .iter()
+        .filter_map(|(e, days)| {
+            let (first, last) = (days.first()?, days.last()?);
+            Some((*e, day_start(tz, *first - Duration::days(2)), day_start(tz, *last + Duration::days(3)) - Duration::microseconds(1)))
+        })
+        .collect();
+    wanted.sort_by_key(|w| w.1);
+    let mut spans: Vec<Span> = Vec::with_capacity(wanted.len());
+    let margin = Duration::days(READ_MARGIN_DAYS);
+    let mut group: Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    for w in wanted {
+        if group.first().is_some_and(|g| w.2 - g.1 > Duration::days(GROUP_SPAN_DAYS)) {
+            spans.extend(read_group(tx, org, &std::mem::take(&mut group), margin).await?);
+        }
+        group.push(w);
+    }
+    if !group.is_empty() {
+        spans.extend(read_group(tx, org, &group, margin).await?);
+    }
+    let Some(from) = spans.iter().map(|s| local_date(tz, s.lo)).min() else { return Ok(0) };
+    let to = spans.iter().map(|s| local_date(tz, s.hi)).max().unwrap_or(from);
+    let employees: Vec<Uuid> = spans.iter().map(|s| s.employee).collect();
+    let mut stored: BTreeMap<(Uuid, NaiveDate), String> =
+        ledger::stored_days_of(tx, org, &employees, from, to).await?.into_iter().map(|(e, d, j)| ((e, d), j)).collect();
+    let (mut upserts, mut deletes, mut produced) = (Vec::new(), Vec::new(), 0);
+    for span in &spans {
+        let (lo_day, hi_day) = (local_date(tz, span.lo), local_date(tz, span.hi));
+        let days = employee_day::project(&span.records, tz, |d| facts.is_locked_for(span.employee, d));
+        produced += days.len();
+        for day in days.values() {
+            let view = DayView::of(day);
+            let json = serde_json::to_string(&view).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if stored.remove(&(span.employee, day.date)).as_deref() != Some(json.as_str()) {
+                upserts.push((span.employee, day.date, view.actual_min, json));
+            }
+        }
+        // What is still stored in this span was not produced again: it is gone.
+        deletes.extend(stored.range((span.employee, lo_day)..=(span.employee, hi_day)).map(|(k, _)| *k));
+    }
+    ledger::write_days(tx, org, &upserts, &deletes, now).await?;
+    Ok(produced)
+}
+
+/// Reads the records of a group of employees in one statement, with `margin` around their
+/// first guesses, and finds each one's clean cuts inside it; an employee without a cut inside
+/// the margin is widened on their own.
+async fn read_group(tx: &mut Tx, org: Uuid, group: &[(Uuid, DateTime<Utc>, DateTime<Utc>)], margin: Duration) -> Result<Vec<Span>, StoreError> {
+    let (Some(read_lo), Some(read_hi)) = (group.iter().map(|g| g.1).min(), group.iter().map(|g| g.2).max()) else { return Ok(Vec::new()) };
+    let (read_lo, read_hi) = (read_lo - margin, read_hi + margin);
+    let employees: Vec<Uuid> = group.iter().map(|g| g.0).collect();
+    let mut by_employee: BTreeMap<Uuid, Vec<LedgerRow>> = BTreeMap::new();
+    for row in ledger::records_of_employees(tx, org, &employees, read_lo, read_hi).await? {
+        by_employee.entry(row.employee_id).or_default().push(row);
+    }
     let reach = Duration::hours(PAIRING_REACH_HOURS);
-    // Start: two days before the first dirty day, widened back to a gap of more than the reach.
-    let mut lo = day_start(tz, *first - Duration::days(2));
+    let mut spans = Vec::with_capacity(group.len());
+    for &(employee, lo, hi) in group {
+        let rows = by_employee.remove(&employee).unwrap_or_default();
+        // Back: walk the records before `lo`, newest first, to a gap longer than the reach.
+        let (first_lo, mut lo) = (lo, lo);
+        let mut cut_lo = false;
+        for t in rows.iter().rev().map(|r| r.occurred_at).filter(|t| *t < first_lo) {
+            if lo - t > reach {
+                cut_lo = true;
+                break;
+            }
+            lo = t;
+        }
+        // Running out of records is a cut only if the read reached back more than the reach.
+        cut_lo |= lo - read_lo > reach;
+        let (first_hi, mut hi) = (hi, hi);
+        let mut cut_hi = false;
+        for t in rows.iter().map(|r| r.occurred_at).filter(|t| *t > first_hi) {
+            if t - hi > reach {
+                cut_hi = true;
+                break;
+            }
+            hi = t;
+        }
+        cut_hi |= read_hi - hi > reach;
+        if cut_lo && cut_hi {
+            let records = rows.iter().filter(|r| r.occurred_at >= lo && r.occurred_at <= hi).filter_map(record_of_row).collect();
+            spans.push(Span { employee, lo, hi, records });
+        } else {
+            spans.push(widen_alone(tx, org, employee, lo, hi).await?);
+        }
+    }
+    Ok(spans)
+}
+
+/// Widens `lo..=hi` of one employee to the clean cuts record by record, however far they are.
+async fn widen_alone(tx: &mut Tx, org: Uuid, employee: Uuid, mut lo: DateTime<Utc>, mut hi: DateTime<Utc>) -> Result<Span, StoreError> {
+    let reach = Duration::hours(PAIRING_REACH_HOURS);
     loop {
         let before = ledger::instants_before(tx, org, employee, lo, SCAN_BATCH).await?;
         let mut cut = false;
@@ -198,8 +306,6 @@ pub async fn rebuild(tx: &mut Tx, org: Uuid, employee: Uuid, dirty: &BTreeSet<Na
             break;
         }
     }
-    // End: the last instant of two days after the last dirty day, widened forward likewise.
-    let mut hi = day_start(tz, *last + Duration::days(3)) - Duration::microseconds(1);
     loop {
         let after = ledger::instants_after(tx, org, employee, hi, SCAN_BATCH).await?;
         let mut cut = false;
@@ -215,16 +321,7 @@ pub async fn rebuild(tx: &mut Tx, org: Uuid, employee: Uuid, dirty: &BTreeSet<Na
         }
     }
     let rows = ledger::employee_records(tx, org, employee, lo, hi).await?;
-    let records: Vec<Record> = rows.iter().filter_map(record_of_row).collect();
-    let days = employee_day::project(&records, tz, |d| facts.is_locked_for(employee, d));
-    let mut out = Vec::with_capacity(days.len());
-    for day in days.values() {
-        let view = DayView::of(day);
-        let json = serde_json::to_string(&view).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        out.push((day.date, view.actual_min, json));
-    }
-    ledger::replace_days(tx, org, employee, local_date(tz, lo), local_date(tz, hi), &out, now).await?;
-    Ok(out.len())
+    Ok(Span { employee, lo, hi, records: rows.iter().filter_map(record_of_row).collect() })
 }
 
 /// The whole projection of `employee` recomputed from every effective record (for checks).

@@ -13,6 +13,7 @@ use super::{StoreResult, Tx};
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LedgerRow {
     pub id: Uuid,
+    pub employee_id: Uuid,
     pub device_id: Option<Uuid>,
     pub kind: String,
     pub occurred_at: DateTime<Utc>,
@@ -21,17 +22,63 @@ pub struct LedgerRow {
     pub flags: Option<String>,
 }
 
+const ROW_COLS: &str = "e.id, e.employee_id, e.device_id, e.kind, e.occurred_at, e.link_id, e.comment, e.flags";
+
+/// Accepted, not superseded by an accepted record, not a deletion (after the employee filter).
+const STILL_EFFECTIVE: &str = "AND e.status = 'accepted' AND e.kind <> 'void' \
+     AND NOT EXISTS (SELECT 1 FROM events s WHERE s.supersedes = e.id AND s.status = 'accepted')";
+
 const EFFECTIVE: &str = "FROM events e WHERE e.organisation_id = $1 AND e.employee_id = $2 AND e.status = 'accepted' \
      AND e.kind <> 'void' AND NOT EXISTS (SELECT 1 FROM events s WHERE s.supersedes = e.id AND s.status = 'accepted')";
 
 /// The effective records of `employee` with `from <= occurred_at <= to`, in time order.
 pub async fn employee_records(tx: &mut Tx, org: Uuid, employee: Uuid, from: DateTime<Utc>, to: DateTime<Utc>) -> StoreResult<Vec<LedgerRow>> {
     let sql = format!(
-        "SELECT e.id, e.device_id, e.kind, e.occurred_at, e.link_id, e.comment, e.flags {EFFECTIVE} \
-         AND e.occurred_at >= $3 AND e.occurred_at <= $4 ORDER BY e.occurred_at, e.id"
+        "SELECT {ROW_COLS} {EFFECTIVE} AND e.occurred_at >= $3 AND e.occurred_at <= $4 ORDER BY e.occurred_at, e.id"
     );
     let rows = on_both!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(employee).bind(from).bind(to).fetch_all(&mut **c).await?);
     Ok(rows)
+}
+
+/// The effective records of several employees of `org` with `from <= occurred_at <= to`, in
+/// time order (the projection's batched read: one statement for a whole page's employees). On
+/// PostgreSQL the statement text is constant (`= ANY($2)`); SQLite has no arrays and plans an
+/// `IN` list in microseconds, so it gets one, in chunks well under its variable limit.
+pub async fn records_of_employees(tx: &mut Tx, org: Uuid, employees: &[Uuid], from: DateTime<Utc>, to: DateTime<Utc>) -> StoreResult<Vec<LedgerRow>> {
+    let mut rows: Vec<LedgerRow> = Vec::new();
+    match tx {
+        Tx::Postgres(c) => {
+            let sql = format!(
+                "SELECT {ROW_COLS} FROM events e WHERE e.organisation_id = $1 AND e.employee_id = ANY($2) {STILL_EFFECTIVE} \
+                 AND e.occurred_at >= $3 AND e.occurred_at <= $4 ORDER BY e.occurred_at, e.id"
+            );
+            rows = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(employees).bind(from).bind(to).fetch_all(&mut **c).await?;
+        }
+        Tx::Sqlite(c) => {
+            for chunk in employees.chunks(SQLITE_CHUNK) {
+                let sql = format!(
+                    "SELECT {ROW_COLS} FROM events e WHERE e.organisation_id = $1 AND e.employee_id IN ({}) {STILL_EFFECTIVE} \
+                     AND e.occurred_at >= $2 AND e.occurred_at <= $3 ORDER BY e.occurred_at, e.id",
+                    placeholders(4, chunk.len())
+                );
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(from).bind(to);
+                for e in chunk {
+                    q = q.bind(*e);
+                }
+                rows.extend(q.fetch_all(&mut **c).await?);
+            }
+            rows.sort_by_key(|r| (r.occurred_at, r.id));
+        }
+    }
+    Ok(rows)
+}
+
+/// Parameters per SQLite `IN` list (its limit is 32,766).
+const SQLITE_CHUNK: usize = 500;
+
+/// `$first, $first+1, …` for `n` parameters.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// Instants of effective records of `employee` before `before`, newest first (at most `limit`).
@@ -190,58 +237,96 @@ pub async fn claim_dirty(tx: &mut Tx, org: Option<Uuid>, limit: i64) -> StoreRes
     Ok(rows)
 }
 
-/// Replaces the projected days of `employee` between `from` and `to` (both inclusive) by
-/// `days`: (date, actual minutes, the day as JSON). Writes only what changed: a rebuild spans
-/// about a week around the dirty days, and most of those days come out as they were.
-pub async fn replace_days(
-    tx: &mut Tx,
-    org: Uuid,
-    employee: Uuid,
-    from: NaiveDate,
-    to: NaiveDate,
-    days: &[(NaiveDate, i64, String)],
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    let stored: Vec<(NaiveDate, String)> = on_both!(tx, c => sqlx::query_as(
-        "SELECT work_date, day FROM ledger_days WHERE organisation_id = $1 AND employee_id = $2 AND work_date BETWEEN $3 AND $4",
-    )
-    .bind(org)
-    .bind(employee)
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut **c)
-    .await?);
-    let stored: std::collections::BTreeMap<NaiveDate, String> = stored.into_iter().collect();
-    let wanted: std::collections::BTreeSet<NaiveDate> = days.iter().map(|d| d.0).collect();
-    for date in stored.keys().filter(|d| !wanted.contains(d)) {
-        on_both!(tx, c => sqlx::query("DELETE FROM ledger_days WHERE organisation_id = $1 AND employee_id = $2 AND work_date = $3")
+/// The stored projected days of several employees of `org` between `from` and `to` (both
+/// inclusive): (employee, date, the day as JSON).
+pub async fn stored_days_of(tx: &mut Tx, org: Uuid, employees: &[Uuid], from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<(Uuid, NaiveDate, String)>> {
+    let mut rows: Vec<(Uuid, NaiveDate, String)> = Vec::new();
+    match tx {
+        Tx::Postgres(c) => {
+            rows = sqlx::query_as(
+                "SELECT employee_id, work_date, day FROM ledger_days WHERE organisation_id = $1 AND employee_id = ANY($2) \
+                 AND work_date BETWEEN $3 AND $4",
+            )
             .bind(org)
-            .bind(employee)
-            .bind(date)
-            .execute(&mut **c)
-            .await?
-            .rows_affected());
-    }
-    for (date, actual, json) in days {
-        match stored.get(date) {
-            Some(old) if old == json => {}
-            Some(_) => {
-                on_both!(tx, c => sqlx::query(
-                    "UPDATE ledger_days SET actual_min = $4, day = $5, built_at = $6 WHERE organisation_id = $1 AND employee_id = $2 AND work_date = $3",
-                )
-                .bind(org)
-                .bind(employee)
-                .bind(date)
-                .bind(actual)
-                .bind(json)
-                .bind(now)
-                .execute(&mut **c)
-                .await?
-                .rows_affected());
+            .bind(employees)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut **c)
+            .await?;
+        }
+        Tx::Sqlite(c) => {
+            for chunk in employees.chunks(SQLITE_CHUNK) {
+                let sql = format!(
+                    "SELECT employee_id, work_date, day FROM ledger_days WHERE organisation_id = $1 AND employee_id IN ({}) \
+                     AND work_date BETWEEN $2 AND $3",
+                    placeholders(4, chunk.len())
+                );
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(from).bind(to);
+                for e in chunk {
+                    q = q.bind(*e);
+                }
+                rows.extend(q.fetch_all(&mut **c).await?);
             }
-            None => {
-                on_both!(tx, c => sqlx::query(
-                    "INSERT INTO ledger_days (organisation_id, employee_id, work_date, actual_min, day, built_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        }
+    }
+    Ok(rows)
+}
+
+/// A projected day to write: (employee, date, actual minutes, the day as JSON).
+pub type DayRow = (Uuid, NaiveDate, i64, String);
+
+/// Writes projected days of `org`: `upserts` inserted or replaced, `deletes` (employee, date)
+/// removed. On PostgreSQL one statement each, whatever their number (arrays through UNNEST);
+/// on SQLite one cheap in-process statement per row.
+pub async fn write_days(tx: &mut Tx, org: Uuid, upserts: &[DayRow], deletes: &[(Uuid, NaiveDate)], now: DateTime<Utc>) -> StoreResult<()> {
+    match tx {
+        Tx::Postgres(c) => {
+            if !deletes.is_empty() {
+                let (emps, dates): (Vec<Uuid>, Vec<NaiveDate>) = deletes.iter().copied().unzip();
+                sqlx::query(
+                    "DELETE FROM ledger_days d USING UNNEST($2::uuid[], $3::date[]) AS x(employee_id, work_date) \
+                     WHERE d.organisation_id = $1 AND d.employee_id = x.employee_id AND d.work_date = x.work_date",
+                )
+                .bind(org)
+                .bind(&emps)
+                .bind(&dates)
+                .execute(&mut **c)
+                .await?;
+            }
+            if !upserts.is_empty() {
+                let emps: Vec<Uuid> = upserts.iter().map(|r| r.0).collect();
+                let dates: Vec<NaiveDate> = upserts.iter().map(|r| r.1).collect();
+                let actual: Vec<i64> = upserts.iter().map(|r| r.2).collect();
+                let json: Vec<&str> = upserts.iter().map(|r| r.3.as_str()).collect();
+                sqlx::query(
+                    "INSERT INTO ledger_days (organisation_id, employee_id, work_date, actual_min, day, built_at) \
+                     SELECT $1, x.employee_id, x.work_date, x.actual_min, x.day, $6 \
+                     FROM UNNEST($2::uuid[], $3::date[], $4::bigint[], $5::text[]) AS x(employee_id, work_date, actual_min, day) \
+                     ON CONFLICT (employee_id, work_date) DO UPDATE SET actual_min = EXCLUDED.actual_min, day = EXCLUDED.day, built_at = EXCLUDED.built_at",
+                )
+                .bind(org)
+                .bind(&emps)
+                .bind(&dates)
+                .bind(&actual)
+                .bind(&json)
+                .bind(now)
+                .execute(&mut **c)
+                .await?;
+            }
+        }
+        Tx::Sqlite(c) => {
+            for (employee, date) in deletes {
+                sqlx::query("DELETE FROM ledger_days WHERE organisation_id = $1 AND employee_id = $2 AND work_date = $3")
+                    .bind(org)
+                    .bind(employee)
+                    .bind(date)
+                    .execute(&mut **c)
+                    .await?;
+            }
+            for (employee, date, actual, json) in upserts {
+                sqlx::query(
+                    "INSERT INTO ledger_days (organisation_id, employee_id, work_date, actual_min, day, built_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (employee_id, work_date) DO UPDATE SET actual_min = excluded.actual_min, day = excluded.day, built_at = excluded.built_at",
                 )
                 .bind(org)
                 .bind(employee)
@@ -250,8 +335,7 @@ pub async fn replace_days(
                 .bind(json)
                 .bind(now)
                 .execute(&mut **c)
-                .await?
-                .rows_affected());
+                .await?;
             }
         }
     }

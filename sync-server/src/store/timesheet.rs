@@ -526,3 +526,108 @@ pub async fn link(tx: &mut Tx, org: Uuid, link: Uuid) -> StoreResult<Option<(boo
         .await?);
     Ok(row)
 }
+
+/// A row of some employee, as the organisation-wide reads below answer them (the month of every
+/// employee at once: one statement per table instead of one per employee and table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owned<T> {
+    pub employee_id: Uuid,
+    pub row: T,
+}
+
+impl<'r, R, T> sqlx::FromRow<'r, R> for Owned<T>
+where
+    R: sqlx::Row,
+    T: sqlx::FromRow<'r, R>,
+    &'static str: sqlx::ColumnIndex<R>,
+    Uuid: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(Owned { employee_id: sqlx::Row::try_get(row, "employee_id")?, row: T::from_row(row)? })
+    }
+}
+
+/// Every employee's assignments of `org`, oldest first.
+pub async fn all_assignments(tx: &mut Tx, org: Uuid) -> StoreResult<Vec<Owned<AssignmentRow>>> {
+    let rows = on_both!(tx, c => sqlx::query_as(
+        "SELECT employee_id, valid_from, work_model_id, flex_model, flex_opening_min, vacation_centidays FROM employee_work_models \
+         WHERE organisation_id = $1 ORDER BY employee_id, valid_from",
+    )
+    .bind(org)
+    .fetch_all(&mut **c)
+    .await?);
+    Ok(rows)
+}
+
+/// Every employee's current entry rows of `org` between `from` and `to` (see [`entries`]).
+pub async fn all_entries(tx: &mut Tx, org: Uuid, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<Owned<EntryRow>>> {
+    let rows = on_both!(tx, c => sqlx::query_as(
+        "SELECT t.employee_id, t.id, t.work_date, t.start_time, t.end_time, t.break_min, t.deleted FROM timesheet_entries t \
+         WHERE t.organisation_id = $1 AND t.work_date BETWEEN $2 AND $3 \
+         AND NOT EXISTS (SELECT 1 FROM timesheet_entries s WHERE s.supersedes = t.id) ORDER BY t.work_date",
+    )
+    .bind(org)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut **c)
+    .await?);
+    Ok(rows)
+}
+
+/// Every employee's live bookings of `org` between `from` and `to`.
+pub async fn all_bookings(tx: &mut Tx, org: Uuid, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<Owned<BookingRow>>> {
+    let rows = on_both!(tx, c => sqlx::query_as(
+        "SELECT b.employee_id, b.id, b.work_date, b.link_id, l.project, l.account, b.minutes FROM bookings b JOIN links l ON l.id = b.link_id \
+         WHERE b.organisation_id = $1 AND b.work_date BETWEEN $2 AND $3 AND b.deleted_at IS NULL \
+         ORDER BY b.work_date, b.created_at, b.id",
+    )
+    .bind(org)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut **c)
+    .await?);
+    Ok(rows)
+}
+
+/// Every employee's own lock of `period` in `org`.
+pub async fn period_employee_locks(tx: &mut Tx, org: Uuid, period: &str) -> StoreResult<Vec<Owned<EmployeeLock>>> {
+    let rows = on_both!(tx, c => sqlx::query_as("SELECT employee_id, period, locked_at, locked_by FROM employee_month_locks WHERE organisation_id = $1 AND period = $2")
+        .bind(org)
+        .bind(period)
+        .fetch_all(&mut **c)
+        .await?);
+    Ok(rows)
+}
+
+/// Every employee's projected days of `org` between `from` and `to`: Ist, and the day's JSON
+/// for the days from `full_from` on (the month shown; earlier days feed flex and C4 only).
+pub async fn all_days(tx: &mut Tx, org: Uuid, from: NaiveDate, to: NaiveDate, full_from: NaiveDate) -> StoreResult<Vec<(Uuid, NaiveDate, i64, Option<String>)>> {
+    let rows = on_both!(tx, c => sqlx::query_as(
+        "SELECT employee_id, work_date, actual_min, CASE WHEN work_date >= $4 THEN day END FROM ledger_days \
+         WHERE organisation_id = $1 AND work_date BETWEEN $2 AND $3 ORDER BY employee_id, work_date",
+    )
+    .bind(org)
+    .bind(from)
+    .bind(to)
+    .bind(full_from)
+    .fetch_all(&mut **c)
+    .await?);
+    Ok(rows)
+}
+
+/// Every employee's web records of `org` whose instant (or whose original's) lies in `[from, to]`.
+pub async fn all_corrections(tx: &mut Tx, org: Uuid, from: DateTime<Utc>, to: DateTime<Utc>) -> StoreResult<Vec<Owned<CorrectionRow>>> {
+    let rows = on_both!(tx, c => sqlx::query_as(
+        "SELECT e.employee_id, e.id, e.kind, e.occurred_at, e.link_id, e.supersedes, o.kind AS original_kind, o.occurred_at AS original_at, \
+         p.name AS author, e.reason, e.received_at AS made_at \
+         FROM events e LEFT JOIN events o ON o.id = e.supersedes LEFT JOIN people p ON p.id = e.author_id \
+         WHERE e.organisation_id = $1 AND e.source = 'web' \
+         AND ((e.occurred_at BETWEEN $2 AND $3) OR (o.occurred_at BETWEEN $2 AND $3)) ORDER BY e.received_at, e.id",
+    )
+    .bind(org)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut **c)
+    .await?);
+    Ok(rows)
+}

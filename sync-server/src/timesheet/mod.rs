@@ -128,14 +128,20 @@ pub fn stamp_blocks(day: &DayView) -> Vec<Minutes> {
 }
 
 /// The models an employee had, with the day each began.
+#[derive(Default)]
 pub struct ModelTimeline {
     pub assignments: Vec<(AssignmentRow, WorkModelRow, WorkTimeModel)>,
 }
 
 impl ModelTimeline {
     pub async fn load(tx: &mut Tx, org: Uuid, employee: Uuid, models: &BTreeMap<Uuid, WorkModelRow>) -> Result<ModelTimeline, ApiError> {
-        let mut assignments = Vec::new();
-        for a in ts::assignments(tx, org, employee).await? {
+        ModelTimeline::of(ts::assignments(tx, org, employee).await?, models)
+    }
+
+    /// The timeline of these assignments (oldest first).
+    pub fn of(rows: Vec<AssignmentRow>, models: &BTreeMap<Uuid, WorkModelRow>) -> Result<ModelTimeline, ApiError> {
+        let mut assignments = Vec::with_capacity(rows.len());
+        for a in rows {
             let row = models.get(&a.work_model_id).cloned().ok_or_else(|| StoreError::Corrupt(format!("work model {} is gone", a.work_model_id)))?;
             let model = model_of(&row)?;
             assignments.push((a, row, model));
@@ -150,6 +156,14 @@ impl ModelTimeline {
 
     pub fn first_day(&self) -> Option<NaiveDate> {
         self.assignments.first().map(|(a, _, _)| a.valid_from)
+    }
+
+    /// The first day a month's figures look at: the first model's day (flex balance, B5) or
+    /// the start of the C4 window, whichever is earlier.
+    pub fn history_from(&self, period: PayPeriod) -> NaiveDate {
+        let first = period.first_day();
+        let c4_start = first.checked_sub_months(chrono::Months::new(5)).unwrap_or(first);
+        self.first_day().map_or(c4_start, |d| d.min(c4_start))
     }
 }
 
@@ -212,34 +226,143 @@ pub async fn month(state: &AppState, org: Uuid, employee: Uuid, period: PayPerio
 /// the projection is current (`ensure_projected`, or one drain for many employees).
 pub async fn month_of(state: &AppState, facts: &OrgMonthFacts, employee_ref: EmployeeRef, period: PayPeriod) -> Result<MonthView, ApiError> {
     let (org, employee) = (facts.org, employee_ref.id);
-    let ctx = &facts.ctx;
-    let now = state.clock.now();
-    let mut tx = state.store.begin_read().await?;
-    let today = today(ctx.tz, now);
+    let tz = facts.ctx.tz;
     let (first, last) = period_days(period);
+    let mut tx = state.store.begin_read().await?;
     let timeline = ModelTimeline::load(&mut tx, org, employee, &facts.models).await?;
-    // History: from the first model (flex balance, B5) or the C4 window, whichever is earlier.
-    let c4_start = first.checked_sub_months(chrono::Months::new(5)).unwrap_or(first);
-    let history_from = timeline.first_day().map_or(c4_start, |d| d.min(c4_start));
+    let history_from = timeline.history_from(period);
+    let (span_from, span_to) = absence_span(history_from, period);
+    let (c_from, c_to) = correction_span(tz, period);
+    let month_days = ledger::days(&mut tx, org, employee, first, last).await?.iter().map(|j| parse_day(j).map(|d| (d.date, d))).collect::<Result<_, _>>()?;
+    let inputs = MonthInputs {
+        timeline,
+        month_days,
+        actuals: ts::day_actuals(&mut tx, org, employee, history_from, last).await?.into_iter().collect(),
+        entries: ts::entries(&mut tx, org, employee, history_from, last).await?.into_iter().map(|e| (e.work_date, e)).collect(),
+        absences: ts::absences(&mut tx, org, Some(employee), span_from, span_to).await?.into_iter().map(|a| (a.work_date, a)).collect(),
+        bookings: ts::bookings(&mut tx, org, employee, first, last).await?,
+        corrections: ts::corrections(&mut tx, org, employee, c_from, c_to).await?,
+        lock: lock_of(&mut tx, org, employee, period).await?,
+    };
+    tx.commit().await?;
+    compose(facts, employee_ref, period, inputs, state.clock.now())
+}
+
+/// The months of many employees of one organisation (the payroll office's view, the tablets'
+/// weeks): every table read once for all of them, each month then composed exactly as
+/// [`month_of`] composes one. The caller has made sure the projection is current.
+pub async fn months_of(state: &AppState, facts: &OrgMonthFacts, employees: Vec<EmployeeRef>, period: PayPeriod) -> Result<Vec<MonthView>, ApiError> {
+    let org = facts.org;
+    let tz = facts.ctx.tz;
+    let (first, last) = period_days(period);
+    let mut tx = state.store.begin_read().await?;
+    let mut assignments: BTreeMap<Uuid, Vec<AssignmentRow>> = BTreeMap::new();
+    for a in ts::all_assignments(&mut tx, org).await? {
+        assignments.entry(a.employee_id).or_default().push(a.row);
+    }
+    let mut timelines: BTreeMap<Uuid, ModelTimeline> = BTreeMap::new();
+    for e in &employees {
+        timelines.insert(e.id, ModelTimeline::of(assignments.remove(&e.id).unwrap_or_default(), &facts.models)?);
+    }
+    // What the earliest-starting employee needs; each month only looks at its own days.
+    let history_from = timelines.values().map(|t| t.history_from(period)).min().unwrap_or(first);
+    let (span_from, span_to) = absence_span(history_from, period);
+    let (c_from, c_to) = correction_span(tz, period);
+    let mut inputs: BTreeMap<Uuid, MonthInputs> = BTreeMap::new();
+    for (id, timeline) in timelines {
+        inputs.insert(id, MonthInputs { timeline, ..MonthInputs::default() });
+    }
+    for (e, date, actual, day) in ts::all_days(&mut tx, org, history_from, last, first).await? {
+        if let Some(i) = inputs.get_mut(&e) {
+            i.actuals.insert(date, actual);
+            if let Some(json) = day {
+                let view = parse_day(&json)?;
+                i.month_days.insert(view.date, view);
+            }
+        }
+    }
+    for r in ts::all_entries(&mut tx, org, history_from, last).await? {
+        if let Some(i) = inputs.get_mut(&r.employee_id) {
+            i.entries.insert(r.row.work_date, r.row);
+        }
+    }
+    for r in ts::absences(&mut tx, org, None, span_from, span_to).await? {
+        if let Some(i) = inputs.get_mut(&r.employee_id) {
+            i.absences.insert(r.work_date, r);
+        }
+    }
+    for r in ts::all_bookings(&mut tx, org, first, last).await? {
+        if let Some(i) = inputs.get_mut(&r.employee_id) {
+            i.bookings.push(r.row);
+        }
+    }
+    for r in ts::all_corrections(&mut tx, org, c_from, c_to).await? {
+        if let Some(i) = inputs.get_mut(&r.employee_id) {
+            i.corrections.push(r.row);
+        }
+    }
+    let key = period.to_string();
+    let org_lock = ts::organisation_lock(&mut tx, org, &key).await?;
+    let org_lock = org_lock.map(|l| LockView { scope: LockScope::Organisation, locked_at: l.locked_at, locked_by: l.locked_by });
+    for l in ts::period_employee_locks(&mut tx, org, &key).await? {
+        if let Some(i) = inputs.get_mut(&l.employee_id) {
+            i.lock = Some(LockView { scope: LockScope::Employee, locked_at: l.row.locked_at, locked_by: l.row.locked_by });
+        }
+    }
+    tx.commit().await?;
+    let now = state.clock.now();
+    let mut out = Vec::with_capacity(employees.len());
+    for e in employees {
+        let mut i = inputs.remove(&e.id).unwrap_or_default();
+        // The organisation's lock comes first, as in `lock_of`.
+        if org_lock.is_some() {
+            i.lock.clone_from(&org_lock);
+        }
+        out.push(compose(facts, e, period, i, now)?);
+    }
+    Ok(out)
+}
+
+/// What one employee's month is composed from. Each map may hold more days than the month
+/// needs (the batched read covers the earliest history of all employees); `compose` looks up
+/// only its own.
+#[derive(Default)]
+struct MonthInputs {
+    timeline: ModelTimeline,
+    month_days: BTreeMap<NaiveDate, DayView>,
+    actuals: BTreeMap<NaiveDate, i64>,
+    entries: BTreeMap<NaiveDate, EntryRow>,
+    absences: BTreeMap<NaiveDate, AbsenceRow>,
+    bookings: Vec<ts::BookingRow>,
+    corrections: Vec<ts::CorrectionRow>,
+    lock: Option<LockView>,
+}
+
+fn parse_day(json: &str) -> Result<DayView, StoreError> {
+    serde_json::from_str::<DayView>(json).map_err(|e| StoreError::Corrupt(format!("stored day: {e}")))
+}
+
+/// The absences a month reads: its history and the whole calendar year (B2's vacation left).
+fn absence_span(history_from: NaiveDate, period: PayPeriod) -> (NaiveDate, NaiveDate) {
+    let (first, last) = period_days(period);
     let year_first = NaiveDate::from_ymd_opt(first.year(), 1, 1).unwrap_or(first);
     let year_last = NaiveDate::from_ymd_opt(first.year(), 12, 31).unwrap_or(last);
-    let span_from = history_from.min(year_first);
-    let span_to = last.max(year_last);
+    (history_from.min(year_first), last.max(year_last))
+}
 
-    let month_days: BTreeMap<NaiveDate, DayView> = ledger::days(&mut tx, org, employee, first, last)
-        .await?
-        .iter()
-        .map(|json| serde_json::from_str::<DayView>(json).map(|d| (d.date, d)).map_err(|e| StoreError::Corrupt(format!("stored day: {e}"))))
-        .collect::<Result<_, _>>()?;
-    let actuals: BTreeMap<NaiveDate, i64> = ts::day_actuals(&mut tx, org, employee, history_from, last).await?.into_iter().collect();
-    let entries: BTreeMap<NaiveDate, EntryRow> = ts::entries(&mut tx, org, employee, history_from, last).await?.into_iter().map(|e| (e.work_date, e)).collect();
-    let absences: BTreeMap<NaiveDate, AbsenceRow> = ts::absences(&mut tx, org, Some(employee), span_from, span_to).await?.into_iter().map(|a| (a.work_date, a)).collect();
-    let bookings = ts::bookings(&mut tx, org, employee, first, last).await?;
-    let range_from = resolve(ctx.tz, first - Duration::days(1), NaiveTime::MIN);
-    let range_to = resolve(ctx.tz, last + Duration::days(2), NaiveTime::MIN);
-    let corrections = ts::corrections(&mut tx, org, employee, range_from, range_to).await?;
-    let lock = lock_of(&mut tx, org, employee, period).await?;
-    tx.commit().await?;
+/// The instants whose corrections a month lists (a day before and after, for night shifts).
+fn correction_span(tz: Tz, period: PayPeriod) -> (DateTime<Utc>, DateTime<Utc>) {
+    let (first, last) = period_days(period);
+    (resolve(tz, first - Duration::days(1), NaiveTime::MIN), resolve(tz, last + Duration::days(2), NaiveTime::MIN))
+}
+
+/// One month through the pure rules, from what was read for it.
+fn compose(facts: &OrgMonthFacts, employee_ref: EmployeeRef, period: PayPeriod, inputs: MonthInputs, now: DateTime<Utc>) -> Result<MonthView, ApiError> {
+    let ctx = &facts.ctx;
+    let today = today(ctx.tz, now);
+    let (first, last) = period_days(period);
+    let MonthInputs { timeline, month_days, actuals, entries, absences, bookings, corrections, lock } = inputs;
+    let history_from = timeline.history_from(period);
 
     // Every day from the history's start to the month's end, through the pure rules.
     let mut sheet: Vec<SheetDay> = Vec::new();

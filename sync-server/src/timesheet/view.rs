@@ -16,7 +16,7 @@ use crate::store::timesheet::{AbsenceRow, BookingRow, CorrectionRow, EntryRow, W
 /// Link id → (project, account).
 pub type LinkNames = std::collections::BTreeMap<Uuid, (String, String)>;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EmployeeRef {
     pub id: Uuid,
     pub name: String,

@@ -55,7 +55,9 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
     if q.kind.as_ref().is_some_and(|k| k.chars().count() > 64) {
         return Err(ApiError::InvalidRequest("kind is too long".into()));
     }
-    let rows = state.store.list_audit(caller.org(), cursor, limit, q.kind.as_deref()).await?;
+    let mut tx = state.store.begin_read().await?;
+    let rows = crate::store::audit::list(&mut tx, caller.org(), cursor, limit, q.kind.as_deref()).await?;
+    tx.commit().await?;
     let next_cursor = if rows.len() as i64 == limit { rows.last().map(|r| r.id.to_string()) } else { None };
     let items = rows
         .into_iter()

@@ -20,7 +20,7 @@ use super::extract::{ApiJson, RawBody};
 use crate::crypto;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{AuditEntry, Device, NewDevice, Organisation, Redeemed, StoreError, SyncBookkeeping};
+use crate::store::{audit, devices, enrolment, events, organisations, people, roster, AuditEntry, Device, NewDevice, Organisation, Redeemed, StoreError, SyncBookkeeping};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -72,7 +72,9 @@ pub async fn enrol(
         app_version: req.app_version.trim().to_owned(),
         now,
     };
-    match state.store.redeem_enrolment_code(&crypto::sha256_hex(&code), &new).await? {
+    // The code is used, the device registered and the enrolment audited in one transaction.
+    let mut tx = state.store.begin().await?;
+    match enrolment::redeem(&mut tx, &crypto::sha256_hex(&code), &new).await? {
         Redeemed::Unknown => {
             Err(ApiError::coded(StatusCode::NOT_FOUND, ErrorCode::UnknownEnrolmentCode, "no such enrolment code; check what you typed"))
         }
@@ -80,18 +82,17 @@ pub async fn enrol(
             Err(ApiError::coded(StatusCode::GONE, ErrorCode::EnrolmentCodeExpired, "this enrolment code has expired or was already used; create a new one"))
         }
         Redeemed::Enrolled { device, organisation } => {
+            let entry = AuditEntry {
+                organisation_id: organisation.id,
+                at: now,
+                actor: device.installed_by,
+                kind: "device_enrolled",
+                subject: Some(device.id.to_string()),
+                details: Some(json!({ "platform": device.platform, "app_version": device.app_version })),
+            };
+            audit::record(&mut tx, &entry).await?;
+            tx.commit().await?;
             refund();
-            state
-                .store
-                .audit(&AuditEntry {
-                    organisation_id: organisation.id,
-                    at: now,
-                    actor: device.installed_by,
-                    kind: "device_enrolled",
-                    subject: Some(device.id.to_string()),
-                    details: Some(json!({ "platform": device.platform, "app_version": device.app_version })),
-                })
-                .await?;
             tracing::info!(device = %device.id, organisation = %organisation.id, "device enrolled");
             let body = EnrolResponse {
                 device_id: device.id,
@@ -153,7 +154,9 @@ pub async fn authenticate(
     let timestamp = DateTime::parse_from_rfc3339(ts_text)
         .map_err(|_| ApiError::bad_signature("X-Timestamp is not RFC 3339"))?
         .with_timezone(&Utc);
-    let device = state.store.device(device_id).await?.ok_or_else(|| ApiError::bad_signature("unknown device"))?;
+    // One statement on a pooled connection: this runs before every signed request.
+    let found = devices::get(&mut state.store.conn().await?, device_id).await?;
+    let device = found.ok_or_else(|| ApiError::bad_signature("unknown device"))?;
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or_else(|| uri.path());
     let base = device_auth::base_string(method.as_str(), path, ts_text, &body);
     let signature = match device_auth::verify(&device.public_key, &base, signature) {
@@ -165,7 +168,9 @@ pub async fn authenticate(
     };
     let skew = (timestamp - now).num_seconds();
     if skew.abs() > MAX_CLOCK_SKEW_S {
-        state.store.record_clock_offset(&device, now, skew).await?;
+        let mut tx = state.store.begin().await?;
+        devices::record_clock_offset(&mut tx, &device, now, skew).await?;
+        tx.commit().await?;
         tracing::info!(device = %device.id, skew_s = skew, "clock skew");
         return Err(ApiError::with_details(
             StatusCode::UNAUTHORIZED,
@@ -221,7 +226,14 @@ pub async fn sync(State(state): State<AppState>, signed: Signed) -> Result<Respo
         oldest_pending_at: req.oldest_pending_at,
         clock_offset_s,
     };
-    let acked = state.store.store_sync_page(&device, &events, &book, &classified.dirty).await.map_err(|e| match e {
+    let mut tx = state.store.begin().await?;
+    let stored = events::store_page(&mut tx, &device, &events, &book, &classified.dirty).await;
+    // A conflict drops the transaction: nothing of the page is stored.
+    let stored = match stored {
+        Ok(acked) => tx.commit().await.map(|()| acked),
+        Err(e) => Err(e),
+    };
+    let acked = stored.map_err(|e| match e {
         StoreError::EventConflict(id) => ApiError::with_details(
             StatusCode::CONFLICT,
             ErrorCode::EventConflict,
@@ -253,7 +265,10 @@ pub async fn sync(State(state): State<AppState>, signed: Signed) -> Result<Respo
     let roster = if req.roster_version.as_deref() == Some(org.roster_version.to_string().as_str()) {
         None
     } else {
-        Some(state.store.roster(org.id).await?)
+        let mut tx = state.store.begin_read().await?;
+        let roster = roster::get(&mut tx, org.id).await?;
+        tx.commit().await?;
+        Some(roster)
     };
     Ok(Json(SyncResponse { acked, server_time: now, config: device_config(&org, &device)?, roster }).into_response())
 }
@@ -302,9 +317,8 @@ fn same_content(a: &shared_model::PunchEvent, b: &shared_model::PunchEvent) -> b
 
 /// The organisation a signed device belongs to.
 async fn device_organisation(state: &AppState, device: &Device) -> Result<Organisation, ApiError> {
-    state
-        .store
-        .organisation(device.organisation_id)
+    // One statement on a pooled connection, like the device lookup.
+    organisations::get(&mut state.store.conn().await?, device.organisation_id)
         .await?
         .ok_or_else(|| ApiError::Internal(format!("device {} has no organisation", device.id)))
 }
@@ -341,7 +355,9 @@ pub async fn uninstall(State(state): State<AppState>, signed: Signed) -> Result<
         ApiError::coded(StatusCode::BAD_REQUEST, ErrorCode::InvalidPersonnummer, format!("personnummer: {e}"))
     })?;
     let hmac = state.personnummer_key.hash(&pnr);
-    let people = state.store.people_by_personnummer(org.id, &hmac).await?;
+    let mut tx = state.store.begin_read().await?;
+    let people = people::by_personnummer(&mut tx, org.id, &hmac).await?;
+    tx.commit().await?;
     let Some(by) = people.into_iter().find(|p| p.active && p.role().is_ok_and(|r| r.is_manager_or_admin())) else {
         tracing::warn!(device = %device.id, "uninstall refused: not an active admin or manager");
         return Err(ApiError::coded(StatusCode::FORBIDDEN, ErrorCode::NotAuthorised, "only an active admin or manager of this organisation may uninstall the tablet"));
@@ -354,9 +370,11 @@ pub async fn uninstall(State(state): State<AppState>, signed: Signed) -> Result<
             json!({ "pending_events": device.pending_events }),
         ));
     }
-    if !state.store.uninstall_device(&device, Some(by.id), "tablet", now).await? {
+    let mut tx = state.store.begin().await?;
+    if !devices::uninstall(&mut tx, &device, Some(by.id), "tablet", now).await? {
         return Err(ApiError::coded(StatusCode::FORBIDDEN, ErrorCode::DeviceUninstalled, "this tablet is already uninstalled"));
     }
+    tx.commit().await?;
     tracing::info!(device = %device.id, by = %by.id, "device uninstalled on the tablet");
     Ok(Json(UninstallResponse { uninstalled_at: now, by: PersonRef { id: by.id, name: by.name } }).into_response())
 }

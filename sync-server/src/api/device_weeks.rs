@@ -39,7 +39,9 @@ pub async fn weeks(State(state): State<AppState>, signed: Signed) -> Result<Json
     let day = today(tz, as_of);
     let week_start = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
     let week_end = week_start + Duration::days(6);
-    let roster = state.store.roster(org).await?;
+    let mut tx = state.store.begin_read().await?;
+    let roster = crate::store::roster::get(&mut tx, org).await?;
+    tx.commit().await?;
     let mut periods = vec![timesheet::period_of(week_start)?];
     if week_end.month() != week_start.month() {
         periods.push(timesheet::period_of(week_end)?);

@@ -14,7 +14,7 @@ use super::session::Caller;
 use crate::crypto;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{AuditEntry, NewEnrolmentCode};
+use crate::store::{audit, enrolment, AuditEntry, NewEnrolmentCode};
 
 /// Letters and digits that cannot be mistaken for each other on a tablet keyboard.
 const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -62,26 +62,30 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req):
     let now = state.clock.now();
     let code = new_code();
     let expires_at = now + Duration::seconds(ttl);
-    state
-        .store
-        .create_enrolment_code(&NewEnrolmentCode {
+    let mut tx = state.store.begin().await?;
+    enrolment::create_code(
+        &mut tx,
+        &NewEnrolmentCode {
             code_hash: crypto::sha256_hex(&super::device::normalise_code(&code)),
             organisation_id: caller.org(),
             created_by: Some(caller.person.id),
             created_at: now,
             expires_at,
-        })
-        .await?;
-    state
-        .store
-        .audit(&AuditEntry {
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &AuditEntry {
             organisation_id: caller.org(),
             at: now,
             actor: Some(caller.person.id),
             kind: "enrolment_code_created",
             subject: None,
             details: Some(json!({ "expires_at": expires_at })),
-        })
-        .await?;
+        },
+    )
+    .await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(CodeResponse { code, expires_at })).into_response())
 }

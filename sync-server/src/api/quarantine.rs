@@ -14,6 +14,7 @@ use super::extract::{next_cursor, parse_id, ApiQuery, PageQuery};
 use super::session::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::quarantine;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -45,7 +46,9 @@ pub struct QuarantineItem {
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<QuarantineItem>>, ApiError> {
     caller.require_admin()?;
     let (cursor, limit) = q.resolve()?;
-    let rows = state.store.list_quarantine(caller.org(), cursor, limit).await?;
+    let mut tx = state.store.begin_read().await?;
+    let rows = quarantine::list(&mut tx, caller.org(), cursor, limit).await?;
+    tx.commit().await?;
     let next_cursor = next_cursor(rows.iter().map(|r| r.id), limit);
     let items = rows
         .into_iter()
@@ -71,9 +74,11 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
 async fn review(state: AppState, caller: Caller, id: String, accept: bool) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
     let id = parse_id(&id, "quarantined event")?;
-    if !state.store.review_quarantined(caller.org(), id, accept, caller.person.id, state.clock.now()).await? {
+    let mut tx = state.store.begin().await?;
+    if !quarantine::review(&mut tx, caller.org(), id, accept, caller.person.id, state.clock.now()).await? {
         return Err(ApiError::NotFound("quarantined event"));
     }
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

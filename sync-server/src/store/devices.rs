@@ -34,12 +34,7 @@ pub async fn get(db: &mut impl Db, id: Uuid) -> StoreResult<Option<Device>> {
 
 /// Installed devices of `org`, by id, after the cursor `after`.
 pub async fn list(tx: &mut Tx, org: Uuid, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<Device>> {
-    let sql = keyset_page(&format!("SELECT {DEVICE_COLS} FROM devices WHERE organisation_id = $1 AND uninstalled_at IS NULL"), after.is_some());
-    Ok(on_both!(tx, c => {
-        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(org);
-        let q = match after { Some(a) => q.bind(a), None => q };
-        q.bind(limit).fetch_all(&mut **c).await?
-    }))
+    keyset_page(tx, &format!("SELECT {DEVICE_COLS} FROM devices WHERE organisation_id = $1 AND uninstalled_at IS NULL"), org, after, limit).await
 }
 
 /// Registers an enrolled tablet of `org` with its `installed` history row.

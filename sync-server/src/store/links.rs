@@ -51,10 +51,5 @@ pub async fn update(tx: &mut Tx, org: Uuid, id: Uuid, patch: &LinkPatch) -> Stor
 
 /// Links of `org` by id, after the cursor `after`.
 pub async fn list(tx: &mut Tx, org: Uuid, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<Link>> {
-    let sql = keyset_page(&format!("SELECT {LINK_COLS} FROM links WHERE organisation_id = $1"), after.is_some());
-    Ok(on_both!(tx, c => {
-        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(org);
-        let q = match after { Some(a) => q.bind(a), None => q };
-        q.bind(limit).fetch_all(&mut **c).await?
-    }))
+    keyset_page(tx, &format!("SELECT {LINK_COLS} FROM links WHERE organisation_id = $1"), org, after, limit).await
 }

@@ -115,15 +115,21 @@ pub trait Store: Send + Sync + 'static {
     async fn ping(&self) -> StoreResult<()>;
 }
 
-/// `{select} ORDER BY id LIMIT …`, with `AND id > $2` first when there is a cursor: the keyset
-/// page of a listing whose `select` binds the organisation as `$1`. Bind the cursor (when
-/// given), then the limit.
-pub(crate) fn keyset_page(select: &str, after: bool) -> String {
-    if after {
-        format!("{select} AND id > $2 ORDER BY id LIMIT $3")
-    } else {
-        format!("{select} ORDER BY id LIMIT $2")
-    }
+/// One keyset page of a listing: `select` (binding the organisation as `$1`), then `AND id > $2`
+/// when there is a cursor, `ORDER BY id LIMIT …`. Two constant statement texts per listing.
+pub(crate) async fn keyset_page<T>(tx: &mut Tx, select: &str, org: Uuid, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<T>>
+where
+    T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+{
+    let sql = match after {
+        Some(_) => format!("{select} AND id > $2 ORDER BY id LIMIT $3"),
+        None => format!("{select} ORDER BY id LIMIT $2"),
+    };
+    Ok(tx::on_both!(tx, c => {
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(org);
+        let q = match after { Some(a) => q.bind(a), None => q };
+        q.bind(limit).fetch_all(&mut **c).await?
+    }))
 }
 
 /// Opens the store a database URL names (`postgres://…` or `sqlite://…`).

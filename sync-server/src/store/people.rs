@@ -115,12 +115,7 @@ pub async fn get(tx: &mut Tx, org: Uuid, id: Uuid) -> StoreResult<Option<Person>
 
 /// People of `org` by id, after the cursor `after`.
 pub async fn list(tx: &mut Tx, org: Uuid, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<Person>> {
-    let sql = keyset_page(&format!("SELECT {PERSON_COLS} FROM people WHERE organisation_id = $1"), after.is_some());
-    Ok(on_both!(tx, c => {
-        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(org);
-        let q = match after { Some(a) => q.bind(a), None => q };
-        q.bind(limit).fetch_all(&mut **c).await?
-    }))
+    keyset_page(tx, &format!("SELECT {PERSON_COLS} FROM people WHERE organisation_id = $1"), org, after, limit).await
 }
 
 /// The person with this username and their password hash, for login (usernames are global).

@@ -24,16 +24,15 @@ pub struct QuarantinedEvent {
 
 /// Quarantined events of `org` by id, after the cursor `after`.
 pub async fn list(tx: &mut Tx, org: Uuid, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<QuarantinedEvent>> {
-    let sql = keyset_page(
+    keyset_page(
+        tx,
         "SELECT id, device_id, device_seq, employee_id, kind, link_id, comment, occurred_at, occurred_offset_s, \
          received_at, flags FROM events WHERE status = 'quarantined' AND organisation_id = $1",
-        after.is_some(),
-    );
-    Ok(on_both!(tx, c => {
-        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(org);
-        let q = match after { Some(a) => q.bind(a), None => q };
-        q.bind(limit).fetch_all(&mut **c).await?
-    }))
+        org,
+        after,
+        limit,
+    )
+    .await
 }
 
 /// Accepts a quarantined event into the ledger or rejects it (kept, marked rejected), audited;

@@ -49,6 +49,7 @@ pub struct AuditItem {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", operation_id = "list_audit", params(AuditQuery),
     security(("session" = [])),
     responses((status = 200, body = Page<AuditItem>), (status = 403, description = "`forbidden`: admins only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<AuditQuery>) -> Result<Json<Page<AuditItem>>, ApiError> {
     caller.require_admin()?;
     let (cursor, limit) = super::extract::PageQuery { cursor: q.cursor, limit: q.limit }.resolve()?;

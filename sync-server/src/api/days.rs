@@ -61,6 +61,7 @@ fn parse_date(field: &str, s: &str) -> Result<NaiveDate, ApiError> {
               (status = 401, description = "`unauthenticated`", body = shared_model::wire::ErrorBody),
               (status = 403, description = "`forbidden`: an employee reading a colleague", body = shared_model::wire::ErrorBody),
               (status = 404, description = "`not_found`: no such employee in this organisation", body = shared_model::wire::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn days(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(q): ApiQuery<DaysQuery>) -> Result<Json<DaysResponse>, ApiError> {
     let from = parse_date("from", &q.from)?;
     let to = parse_date("to", &q.to)?;

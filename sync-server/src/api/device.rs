@@ -40,6 +40,7 @@ pub fn normalise_code(code: &str) -> String {
               (status = 404, description = "`unknown_enrolment_code`"),
               (status = 410, description = "`enrolment_code_expired` (also for a code already used)"),
               (status = 429, description = "`too_many_attempts` (`details.retry_after_s`): 10 unknown or expired codes per client address in 15 minutes")))]
+#[tracing::instrument(skip_all)]
 pub async fn enrol(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
@@ -202,6 +203,7 @@ pub async fn authenticate(
               (status = 403, description = "`device_uninstalled` (`details.quarantined`: the ids of the page, stored in quarantine)"),
               (status = 409, description = "`event_conflict` (an event id already stored, or twice in the page, with other content; `details.event_id`) or `sequence_conflict` (`details.device_seq`, `details.stored_event_id`): nothing of the page is stored"),
               (status = 422, description = "`unknown_reference` (`details.kind`, `details.id`): an employee or link of another organisation; nothing of the page is stored")))]
+#[tracing::instrument(skip_all, fields(device = %signed.device.id))]
 pub async fn sync(State(state): State<AppState>, signed: Signed) -> Result<Response, ApiError> {
     let now = signed.now;
     let Signed { device, body, .. } = signed;
@@ -340,6 +342,7 @@ pub fn device_config(org: &Organisation, device: &Device) -> Result<DeviceConfig
               (status = 403, description = "`not_authorised` (not an active admin or manager of the organisation) or `device_uninstalled`"),
               (status = 409, description = "`unsynced_events` (`details.pending_events`): sync first"),
               (status = 429, description = "`too_many_attempts` (`details.retry_after_s`): 5 attempts per device in 15 minutes")))]
+#[tracing::instrument(skip_all, fields(device = %signed.device.id))]
 pub async fn uninstall(State(state): State<AppState>, signed: Signed) -> Result<Response, ApiError> {
     let now = signed.now;
     let Signed { device, body, .. } = signed;

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
     responses((status = 200, body = WeekSummaries),
               (status = 401, description = "`bad_signature` or `clock_skew`"),
               (status = 403, description = "`device_uninstalled`")))]
+#[tracing::instrument(skip_all, fields(device = %signed.device.id))]
 pub async fn weeks(State(state): State<AppState>, signed: Signed) -> Result<Json<WeekSummaries>, ApiError> {
     let device = signed.device;
     if !device.is_installed() {

@@ -86,6 +86,7 @@ pub async fn views(state: &AppState, org: Uuid, devices: Vec<Device>) -> Result<
 #[utoipa::path(get, path = "/api/v1/devices", tag = "devices", operation_id = "list_devices", params(PageQuery),
     security(("session" = [])),
     responses((status = 200, body = Page<DeviceView>), (status = 403, description = "`forbidden`: admins and managers only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<DeviceView>>, ApiError> {
     caller.require_manager()?;
     let (cursor, limit) = q.resolve()?;

@@ -53,6 +53,7 @@ pub fn new_code() -> String {
     security(("session" = [], "csrf" = [])),
     responses((status = 201, body = CodeResponse), (status = 400, description = "`invalid_request`: `expires_in_s` out of range"),
               (status = 403, description = "`forbidden`: admins only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<CodeRequest>) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let ttl = req.expires_in_s.unwrap_or(900);

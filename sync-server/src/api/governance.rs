@@ -56,6 +56,7 @@ pub struct RequirementInput {
               (status = 400, description = "`invalid_request`: an unknown state, a malformed period, or a period with another state than `disabled_for_period`"),
               (status = 403, description = "`forbidden`: admins and managers only"),
               (status = 404, description = "`not_found`: no installed device of that id in the organisation")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn set_requirement(
     State(state): State<AppState>,
     caller: Caller,
@@ -116,6 +117,7 @@ pub struct HistoryItem {
     security(("session" = [])),
     responses((status = 200, body = Page<HistoryItem>), (status = 403, description = "`forbidden`: admins and managers only"),
               (status = 404, description = "`not_found`: no installed device of that id in the organisation (also once uninstalled)")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn history(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Page<HistoryItem>>, ApiError> {
     caller.require_manager()?;
     let device = installed_device(&state, &caller, &id).await?;
@@ -166,6 +168,7 @@ pub struct DevicePatch {
     responses((status = 200, body = DeviceView), (status = 400, description = "`invalid_request`: a name that is empty, longer than 60 characters or holds control characters"),
               (status = 403, description = "`forbidden`: admins only"),
               (status = 404, description = "`not_found`: no installed device of that id in the organisation")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn rename(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(body): ApiJson<DevicePatch>) -> Result<Json<DeviceView>, ApiError> {
     caller.require_admin()?;
     let id = parse_id(&id, "device")?;
@@ -202,6 +205,7 @@ pub async fn rename(State(state): State<AppState>, caller: Caller, Path(id): Pat
               (status = 403, description = "`forbidden`: admins only"),
               (status = 404, description = "`not_found`: no installed device of that id in the organisation"),
               (status = 409, description = "`confirmation_required` without `{\"confirm\": true}` (`details`: `pending_events`, `last_contact_at`, `last_full_sync_at`)")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn uninstall(
     State(state): State<AppState>,
     caller: Caller,

@@ -64,6 +64,7 @@ fn field(name: &str, v: &Option<String>) -> Result<Option<String>, ApiError> {
 #[utoipa::path(get, path = "/api/v1/links", tag = "people", operation_id = "list_links", params(PageQuery),
     security(("session" = [])),
     responses((status = 200, body = Page<LinkView>), (status = 403, description = "`forbidden`: admins and managers only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<LinkView>>, ApiError> {
     caller.require_manager()?;
     let (cursor, limit) = q.resolve()?;
@@ -80,6 +81,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
     responses((status = 201, body = LinkView), (status = 400, description = "`invalid_request`: `project` or `account` missing or breaking its rule"),
               (status = 403, description = "`forbidden`: admins and managers only"),
               (status = 409, description = "`already_exists`: the same project and account")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<LinkInput>) -> Result<Response, ApiError> {
     caller.require_manager()?;
     let project = field("project", &input.project)?.ok_or_else(|| ApiError::InvalidRequest("project is required".into()))?;
@@ -98,6 +100,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input
               (status = 403, description = "`forbidden`: admins and managers only"),
               (status = 404, description = "`not_found`: no such link in the organisation"),
               (status = 409, description = "`already_exists`: the same project and account")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,

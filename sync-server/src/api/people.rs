@@ -222,6 +222,7 @@ async fn org_tz(state: &AppState, org: Uuid) -> Result<chrono_tz::Tz, ApiError> 
 #[utoipa::path(get, path = "/api/v1/employees", tag = "people", operation_id = "list_employees", params(PageQuery),
     security(("session" = [])),
     responses((status = 200, body = Page<EmployeeView>), (status = 403, description = "`forbidden`: admins and managers only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<EmployeeView>>, ApiError> {
     caller.require_manager()?;
     let (cursor, limit) = q.resolve()?;
@@ -249,6 +250,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
               (status = 400, description = "`invalid_request` naming the field (a field breaks its rule, e.g. a `password` under 10 characters; `name` missing; neither `number` nor `username`) or `invalid_personnummer`"),
               (status = 403, description = "`forbidden`: admins and managers only, and only an admin may create an admin; `not_authorised`: a manager sent `username` or `password`"),
               (status = 409, description = "`already_exists` (`details.field`: the number or username)")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<EmployeeInput>) -> Result<Response, ApiError> {
     caller.require_manager()?;
     guard_credentials(&caller, &input)?;
@@ -273,6 +275,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input
               (status = 403, description = "`forbidden`: admins and managers only, and only an admin may change an admin or grant the role; `not_authorised`: a manager sent `username` or `password`"),
               (status = 404, description = "`not_found`: no such employee in the organisation"),
               (status = 409, description = "`already_exists` (`details.field`: the number or username)")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -316,6 +319,7 @@ pub struct LinkIds {
     responses((status = 200, body = EmployeeView), (status = 403, description = "`forbidden`: admins and managers only"),
               (status = 404, description = "`not_found`: no such employee in the organisation"),
               (status = 422, description = "`unknown_reference`: a link id that is not one of the organisation's")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn set_links(
     State(state): State<AppState>,
     caller: Caller,
@@ -343,6 +347,7 @@ pub async fn set_links(
     responses((status = 200, body = Page<LinkView>),
               (status = 403, description = "`forbidden`: an employee or team lead asking for someone else's links"),
               (status = 404, description = "`not_found`: no such employee in the organisation")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn employee_links(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Page<LinkView>>, ApiError> {
     let id = parse_id(&id, "employee")?;
     if caller.person.id != id {

@@ -43,6 +43,7 @@ pub struct QuarantineItem {
 #[utoipa::path(get, path = "/api/v1/quarantine", tag = "devices", operation_id = "list_quarantine", params(PageQuery),
     security(("session" = [])),
     responses((status = 200, body = Page<QuarantineItem>), (status = 403, description = "`forbidden`: admins only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<QuarantineItem>>, ApiError> {
     caller.require_admin()?;
     let (cursor, limit) = q.resolve()?;
@@ -87,6 +88,7 @@ async fn review(state: AppState, caller: Caller, id: String, accept: bool) -> Re
     security(("session" = [], "csrf" = [])),
     responses((status = 204, description = "Accepted into the ledger"), (status = 403, description = "`forbidden`: admins only"),
               (status = 404, description = "`not_found`: no quarantined event of that id awaiting review")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn accept(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     review(state, caller, id, true).await
 }
@@ -96,6 +98,7 @@ pub async fn accept(State(state): State<AppState>, caller: Caller, Path(id): Pat
     security(("session" = [], "csrf" = [])),
     responses((status = 204, description = "Kept, marked rejected"), (status = 403, description = "`forbidden`: admins only"),
               (status = 404, description = "`not_found`: no quarantined event of that id awaiting review")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn reject(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     review(state, caller, id, false).await
 }

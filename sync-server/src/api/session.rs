@@ -131,6 +131,7 @@ fn user_view(p: &Person) -> Result<UserView, ApiError> {
                headers(("Set-Cookie" = String, description = "The session cookie"))),
               (status = 401, description = "`unauthenticated`: unknown user, wrong password or a deactivated person"),
               (status = 429, description = "`too_many_attempts` (`details.retry_after_s`): 5 failures per username or 30 per client address in 15 minutes")))]
+#[tracing::instrument(skip_all)]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
@@ -215,6 +216,7 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "logout",
     security(("session" = [], "csrf" = [])),
     responses((status = 204, description = "The session is ended and the cookie cleared", headers(("Set-Cookie" = String, description = "Clears the session cookie")))))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     let mut tx = state.store.begin().await?;
     sessions::delete(&mut tx, &caller.session.token_hash).await?;
@@ -229,6 +231,7 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Res
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", operation_id = "me",
     security(("session" = [])),
     responses((status = 200, body = LoginResponse)))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn me(caller: Caller) -> Result<Json<LoginResponse>, ApiError> {
     Ok(Json(LoginResponse { user: user_view(&caller.person)?, csrf_token: caller.session.csrf_token.clone() }))
 }

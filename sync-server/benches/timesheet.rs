@@ -20,7 +20,7 @@ use sync_server::clock::Clock;
 use sync_server::config::Settings;
 use sync_server::ledger::projection;
 use sync_server::store::timesheet::{self as ts, AssignmentRow, WorkModelRow};
-use sync_server::store::{ledger, NewDevice, NewEnrolmentCode, NewLink, NewPerson, Redeemed, SyncBookkeeping};
+use sync_server::store::{self as db, ledger, ChangedBy, NewDevice, NewEnrolmentCode, NewLink, NewPerson, Redeemed, SyncBookkeeping};
 use shared_model::PayPeriod;
 use uuid::Uuid;
 
@@ -53,10 +53,10 @@ async fn main() -> anyhow::Result<()> {
 
     // The organisation: one link, a full-time model for everyone from 1 November.
     let now = Utc::now();
-    let org = store.create_organisation(&format!("Bench {}", Uuid::now_v7()), "Europe/Stockholm", now).await?;
-    let link = store.create_link(org.id, &NewLink { id: Uuid::now_v7(), project: "Bench".into(), account: "Work".into(), active: true }, now).await?;
-    let model = WorkModelRow { id: Uuid::now_v7(), name: "Heltid".into(), mon_min: 480, tue_min: 480, wed_min: 480, thu_min: 480, fri_min: 480, sat_min: 0, sun_min: 0 };
     let mut tx = store.begin().await?;
+    let org = db::organisations::create(&mut tx, &format!("Bench {}", Uuid::now_v7()), "Europe/Stockholm", now).await?;
+    let link = db::links::create(&mut tx, org.id, &NewLink { id: Uuid::now_v7(), project: "Bench".into(), account: "Work".into(), active: true }, now).await?;
+    let model = WorkModelRow { id: Uuid::now_v7(), name: "Heltid".into(), mon_min: 480, tue_min: 480, wed_min: 480, thu_min: 480, fri_min: 480, sat_min: 0, sun_min: 0 };
     ts::save_work_model(&mut tx, org.id, &model, true, now).await?;
     tx.commit().await?;
     let from = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
@@ -75,9 +75,9 @@ async fn main() -> anyhow::Result<()> {
             personnummer_last4: None,
             active: true,
         };
-        let id = store.create_person(&p, now).await?.id;
-        store.set_person_links(org.id, id, &[link.id]).await?;
         let mut tx = store.begin().await?;
+        let id = db::people::create(&mut tx, &p, &ChangedBy::default(), now).await?.id;
+        db::people::set_links(&mut tx, org.id, id, &[link.id]).await?;
         let a = AssignmentRow { valid_from: from, work_model_id: model.id, flex_model: "accumulating".into(), flex_opening_min: 0, vacation_centidays: Some(2500) };
         ts::put_assignment(&mut tx, org.id, id, &a, id, now).await?;
         tx.commit().await?;
@@ -85,16 +85,16 @@ async fn main() -> anyhow::Result<()> {
     }
     // A tablet, enrolled the way the API does it.
     let code_hash = format!("bench-{}", Uuid::now_v7());
-    store
-        .create_enrolment_code(&NewEnrolmentCode { code_hash: code_hash.clone(), organisation_id: org.id, created_by: None, created_at: now, expires_at: now + Duration::hours(1) })
+    let mut tx = store.begin().await?;
+    db::enrolment::create_code(&mut tx, &NewEnrolmentCode { code_hash: code_hash.clone(), organisation_id: org.id, created_by: None, created_at: now, expires_at: now + Duration::hours(1) })
         .await?;
-    let device = match store
-        .redeem_enrolment_code(&code_hash, &NewDevice { id: Uuid::now_v7(), public_key: "bench".into(), platform: "bench".into(), app_version: "bench".into(), now })
+    let device = match db::enrolment::redeem(&mut tx, &code_hash, &NewDevice { id: Uuid::now_v7(), public_key: "bench".into(), platform: "bench".into(), app_version: "bench".into(), now })
         .await?
     {
         Redeemed::Enrolled { device, .. } => *device,
         _ => anyhow::bail!("enrolment failed"),
     };
+    tx.commit().await?;
 
     // November's stamps in pages of 500, the way a tablet sends them (day by day, everyone).
     let cet = FixedOffset::east_opt(3600).ok_or_else(|| anyhow::anyhow!("UTC+1 is no offset"))?;
@@ -130,7 +130,9 @@ async fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let classified = sync_server::ledger::ingest::classify(&state, &device, &org, page).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let book = SyncBookkeeping { now: Utc::now(), pending_after: 1, oldest_pending_at: None, clock_offset_s: Some(0) };
-        store.store_sync_page(&device, &classified.events, &book, &classified.dirty).await?;
+        let mut tx = store.begin().await?;
+        db::events::store_page(&mut tx, &device, &classified.events, &book, &classified.dirty).await?;
+        tx.commit().await?;
         ingest.push(ms(t.elapsed()));
         let t = Instant::now();
         rebuilt_days += projection::drain(&state, Some(org.id)).await?;

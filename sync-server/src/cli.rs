@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::config::{Overrides, Settings};
-use crate::store::NewPerson;
+use crate::store::{organisations, people, ChangedBy, NewPerson};
 use crate::{build_state, crypto, StartError};
 
 #[derive(Debug, Parser)]
@@ -123,15 +123,16 @@ async fn admin(settings: &Settings, cmd: AdminCommand) -> Result<(), StartError>
     match cmd {
         AdminCommand::CreateOrganisation { name, time_zone } => {
             shared_model::pay_period::parse_time_zone(&time_zone).map_err(|e| StartError::Config(e.to_string()))?;
-            let org = state.store.create_organisation(name.trim(), &time_zone, now).await?;
+            let mut tx = state.store.begin().await?;
+            let org = organisations::create(&mut tx, name.trim(), &time_zone, now).await?;
+            tx.commit().await?;
             println!("created organisation {} ({})", org.name, org.id);
         }
         AdminCommand::CreateUser { organisation, username, role, name, personnummer, employee_number, pin } => {
-            let org = state
-                .store
-                .find_organisation(&organisation)
-                .await?
-                .ok_or_else(|| StartError::Config(format!("no organisation named {organisation:?}")))?;
+            let mut tx = state.store.begin_read().await?;
+            let found = organisations::find(&mut tx, &organisation).await?;
+            tx.commit().await?;
+            let org = found.ok_or_else(|| StartError::Config(format!("no organisation named {organisation:?}")))?;
             let role = Role::parse(&role)
                 .ok_or_else(|| StartError::Config("role must be admin, manager, team_lead or employee".into()))?;
             let mut password = String::new();
@@ -163,7 +164,9 @@ async fn admin(settings: &Settings, cmd: AdminCommand) -> Result<(), StartError>
                 personnummer_last4: pnr.as_ref().map(|p| p.last4().to_owned()),
                 active: true,
             };
-            let created = state.store.create_person(&person, now).await?;
+            let mut tx = state.store.begin().await?;
+            let created = people::create(&mut tx, &person, &ChangedBy::default(), now).await?;
+            tx.commit().await?;
             println!("created {} {} ({}) in {}", role, created.username.unwrap_or_default(), created.id, org.name);
         }
     }

@@ -11,7 +11,7 @@ use crate::config::Settings;
 use crate::crypto;
 use crate::state::AppState;
 use crate::store::timesheet::{self, AssignmentRow, WorkModelRow};
-use crate::store::{NewEnrolmentCode, NewLink, NewPerson, StoreError};
+use crate::store::{enrolment, links as store_links, organisations, people, ChangedBy, NewEnrolmentCode, NewLink, NewPerson, StoreError};
 use crate::StartError;
 
 /// Name of the demo organisation.
@@ -55,16 +55,19 @@ const LINKS: &[(&str, &str)] = &[
 /// and writes it to `<data_dir>/demo-enrolment-code.txt` for the run script.
 pub async fn fill(state: &AppState, data_dir: &Path) -> Result<Demo, StartError> {
     let now = state.clock.now();
-    let (org, created) = match state.store.find_organisation(DEMO_ORG).await? {
+    // The organisation, its links and its work model in one transaction: a demo is created
+    // completely or not at all (the people follow one transaction each).
+    let mut tx = state.store.begin().await?;
+    let (org, created) = match organisations::find(&mut tx, DEMO_ORG).await? {
         Some(org) => (org, false),
-        None => (state.store.create_organisation(DEMO_ORG, "Europe/Stockholm", now).await?, true),
+        None => (organisations::create(&mut tx, DEMO_ORG, "Europe/Stockholm", now).await?, true),
     };
     let mut admin_id = None;
     if created {
         let mut links = Vec::new();
         for (project, account) in LINKS {
             let link = NewLink { id: Uuid::now_v7(), project: (*project).into(), account: (*account).into(), active: true };
-            links.push(state.store.create_link(org.id, &link, now).await?.id);
+            links.push(store_links::create(&mut tx, org.id, &link, now).await?.id);
         }
         let today = now.with_timezone(&org.tz()?).date_naive();
         // A full-time model (B1) for everyone from the first of this month, so the timesheets
@@ -80,7 +83,6 @@ pub async fn fill(state: &AppState, data_dir: &Path) -> Result<Demo, StartError>
             sat_min: 0,
             sun_min: 0,
         };
-        let mut tx = state.store.begin().await?;
         timesheet::save_work_model(&mut tx, org.id, &model, true, now).await?;
         tx.commit().await?;
         let month_start = today.with_day(1).unwrap_or(today);
@@ -105,8 +107,8 @@ pub async fn fill(state: &AppState, data_dir: &Path) -> Result<Demo, StartError>
                 personnummer_last4: pnr.as_ref().map(|x| x.last4().to_owned()),
                 active: true,
             };
-            let stored = state.store.create_person(&person, now).await?;
             let mut tx = state.store.begin().await?;
+            let stored = people::create(&mut tx, &person, &ChangedBy::default(), now).await?;
             let assignment = AssignmentRow {
                 valid_from: month_start,
                 work_model_id: model.id,
@@ -115,29 +117,28 @@ pub async fn fill(state: &AppState, data_dir: &Path) -> Result<Demo, StartError>
                 vacation_centidays: Some(2500),
             };
             timesheet::put_assignment(&mut tx, org.id, stored.id, &assignment, stored.id, now).await?;
-            tx.commit().await?;
             if p.role == Role::Admin {
                 admin_id = Some(stored.id);
             }
             // Everyone may stamp on the projects; the first two also on the internal accounts.
             let mine: Vec<Uuid> = if i < 2 { links.clone() } else { links[..3].to_vec() };
-            state.store.set_person_links(org.id, stored.id, &mine).await?;
+            people::set_links(&mut tx, org.id, stored.id, &mine).await?;
+            tx.commit().await?;
         }
-    } else if let Some((p, _)) = state.store.login_candidate("admin").await? {
+        tx = state.store.begin().await?;
+    } else if let Some((p, _)) = people::login_candidate(&mut tx, "admin").await? {
         admin_id = Some(p.id);
     }
     let code = new_code();
-    state
-        .store
-        .create_enrolment_code(&NewEnrolmentCode {
-            code_hash: crypto::sha256_hex(&crate::api::device::normalise_code(&code)),
-            organisation_id: org.id,
-            created_by: admin_id,
-            created_at: now,
-            expires_at: now + Duration::days(7),
-        })
-        .await
-        .map_err(|e: StoreError| StartError::Store(e))?;
+    let new_code = NewEnrolmentCode {
+        code_hash: crypto::sha256_hex(&crate::api::device::normalise_code(&code)),
+        organisation_id: org.id,
+        created_by: admin_id,
+        created_at: now,
+        expires_at: now + Duration::days(7),
+    };
+    enrolment::create_code(&mut tx, &new_code).await.map_err(|e: StoreError| StartError::Store(e))?;
+    tx.commit().await?;
     crate::files::private_dir(data_dir)?;
     crate::files::write_private(&data_dir.join("demo-enrolment-code.txt"), code.as_bytes())?;
     Ok(Demo { enrolment_code: code, created })

@@ -8,7 +8,8 @@ use sync_server::clock::Clock;
 use sync_server::config::Settings;
 use sync_server::serve::{ConnectionLimits, OpenConnections};
 use sync_server::state::AppState;
-use sync_server::store::{NewLink, NewPerson, Organisation};
+use sync_server::store::{self as db, ChangedBy, NewLink, NewPerson, Organisation};
+use shared_model::wire::Roster;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
@@ -68,6 +69,22 @@ impl TestServer {
         TestServer::start_with(self.backend, db, ConnectionLimits::default()).await
     }
 
+    /// Number of stored events of `org` with this status.
+    pub async fn count_events(&self, org: Uuid, status: &str) -> i64 {
+        let mut tx = self.state.store.begin_read().await.expect("begin");
+        let n = db::events::count(&mut tx, org, status).await.expect("count events");
+        tx.commit().await.expect("commit");
+        n
+    }
+
+    /// The roster tablets of `org` pull.
+    pub async fn roster(&self, org: Uuid) -> Roster {
+        let mut tx = self.state.store.begin_read().await.expect("begin");
+        let roster = db::roster::get(&mut tx, org).await.expect("roster");
+        tx.commit().await.expect("commit");
+        roster
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
@@ -87,15 +104,13 @@ impl TestServer {
     /// Creates an organisation with an admin, a manager, an employee (with web login),
     /// two stamping employees and two links assigned to them.
     pub async fn seed(&self, name: &str) -> Seed {
-        let store = &self.state.store;
+        let mut tx = self.state.store.begin().await.expect("begin");
         let now = Utc::now();
-        let org = store.create_organisation(name, "Europe/Stockholm", now).await.expect("org");
-        let link_a = store
-            .create_link(org.id, &NewLink { id: Uuid::now_v7(), project: "Alfa".into(), account: "Montage".into(), active: true }, now)
+        let org = db::organisations::create(&mut tx, name, "Europe/Stockholm", now).await.expect("org");
+        let link_a = db::links::create(&mut tx, org.id, &NewLink { id: Uuid::now_v7(), project: "Alfa".into(), account: "Montage".into(), active: true }, now)
             .await
             .expect("link");
-        let link_b = store
-            .create_link(org.id, &NewLink { id: Uuid::now_v7(), project: "Alfa".into(), account: "Resa".into(), active: true }, now)
+        let link_b = db::links::create(&mut tx, org.id, &NewLink { id: Uuid::now_v7(), project: "Alfa".into(), account: "Resa".into(), active: true }, now)
             .await
             .expect("link");
         let today = now.date_naive();
@@ -122,11 +137,12 @@ impl TestServer {
         let staff2 = person(None, Some("102"), Role::Employee, None);
         let mut ids = Vec::new();
         for p in [&admin, &manager, &employee, &staff1, &staff2] {
-            ids.push(store.create_person(p, now).await.expect("person").id);
+            ids.push(db::people::create(&mut tx, p, &ChangedBy::default(), now).await.expect("person").id);
         }
         for id in &ids[2..] {
-            store.set_person_links(org.id, *id, &[link_a.id, link_b.id]).await.expect("links");
+            db::people::set_links(&mut tx, org.id, *id, &[link_a.id, link_b.id]).await.expect("links");
         }
+        tx.commit().await.expect("commit");
         Seed {
             org,
             admin_username: admin.username.clone().unwrap_or_default(),

@@ -154,7 +154,7 @@ async fn people_and_links_are_validated(backend: Backend) {
     let id = created["id"].as_str().unwrap();
     let (status, patched) = admin.call(Method::PATCH, &format!("/api/v1/employees/{id}"), Some(json!({"name": "Eva E.", "pin": "9999"}))).await;
     assert_eq!(status, StatusCode::OK, "{patched}");
-    let roster = server.state.store.roster(seed.org.id).await.unwrap();
+    let roster = server.roster(seed.org.id).await;
     let eva = roster.employees.iter().find(|e| e.number == "555").unwrap();
     assert_eq!(eva.name, "Eva E.");
     assert!(shared_model::secret_hash::verify("9999", eva.pin_hash.as_deref().unwrap()).unwrap());
@@ -197,7 +197,7 @@ async fn tenant_isolation_on_every_endpoint(backend: Backend) {
         .await;
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "unknown_reference");
     // A's data is untouched.
-    let roster = server.state.store.roster(a.org.id).await.unwrap();
+    let roster = server.roster(a.org.id).await;
     assert!(roster.employees.iter().all(|e| !e.name.contains("Hijacked")));
     assert!(roster.links.iter().all(|l| l.active));
     assert_eq!(roster.employees.iter().find(|e| e.id == a.staff[0]).unwrap().links.len(), 2);

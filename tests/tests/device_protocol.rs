@@ -48,7 +48,7 @@ async fn conformance_story(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["acked"].as_array().unwrap().len(), 3);
     assert!(body["roster"].is_null());
-    assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 3);
+    assert_eq!(server.count_events(seed.org.id, "accepted").await, 3);
 
     // A page that leaves events behind: pending bookkeeping, last full sync unchanged.
     let more = device.events(seed.staff[1], seed.links[1], 2);
@@ -72,7 +72,7 @@ async fn conformance_story(backend: Backend) {
     assert_eq!(d["sync_requirement"], json!({"state": "active"}));
     assert_eq!(d["clock_offset_s"], 0);
     assert!(d["last_full_sync_at"].as_str().unwrap() < d["last_contact_at"].as_str().unwrap());
-    assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 5);
+    assert_eq!(server.count_events(seed.org.id, "accepted").await, 5);
 
     // Roster changes move the version: a new link assignment reaches the tablet.
     let (status, _) = admin
@@ -112,7 +112,7 @@ async fn unsigned_and_wrongly_signed_requests_are_refused(backend: Backend) {
     assert_error(&got, StatusCode::UNAUTHORIZED, "bad_signature");
     let got = device.send("/api/v1/device/sync", &body, Some(("x".into(), ts.clone(), "!!".into()))).await;
     assert_error(&got, StatusCode::UNAUTHORIZED, "bad_signature");
-    assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 0);
+    assert_eq!(server.count_events(seed.org.id, "accepted").await, 0);
 }
 
 async fn a_replayed_request_changes_nothing(backend: Backend) {
@@ -132,7 +132,7 @@ async fn a_replayed_request_changes_nothing(backend: Backend) {
     assert_error(&replay, StatusCode::UNAUTHORIZED, "bad_signature");
     let (_, list) = admin.get("/api/v1/devices").await;
     assert_eq!(list["items"][0]["pending_events"], 0);
-    assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 2);
+    assert_eq!(server.count_events(seed.org.id, "accepted").await, 2);
 }
 
 async fn a_clock_26_hours_off_is_answered_with_server_time_and_the_retry_succeeds(backend: Backend) {
@@ -207,11 +207,11 @@ async fn malformed_pages_are_refused_whole(backend: Backend) {
     let got = device.signed_raw("/api/v1/device/sync", &huge, &ts).await;
     assert_error(&got, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
 
-    assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 0);
+    assert_eq!(server.count_events(seed.org.id, "accepted").await, 0);
     // The page of 500 goes through.
     let (status, body) = device.sync(&many[..500], 1, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 500);
+    assert_eq!(server.count_events(seed.org.id, "accepted").await, 500);
 }
 
 async fn conflicts_store_nothing_of_the_page(backend: Backend) {
@@ -240,13 +240,13 @@ async fn conflicts_store_nothing_of_the_page(backend: Backend) {
     twins[1].device_seq = twins[0].device_seq;
     assert_error(&device.sync(&twins, 0, None).await, StatusCode::CONFLICT, "sequence_conflict");
 
-    assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 2);
+    assert_eq!(server.count_events(seed.org.id, "accepted").await, 2);
     // The same id twice in one page is a harmless duplicate.
     let fresh = device.events(seed.staff[0], seed.links[0], 1);
     let (status, body) = device.sync(&[fresh[0].clone(), fresh[0].clone()], 0, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["acked"], json!([fresh[0].id]));
-    assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 3);
+    assert_eq!(server.count_events(seed.org.id, "accepted").await, 3);
 }
 
 async fn references_of_another_organisation_are_refused_and_anomalies_flagged(backend: Backend) {
@@ -259,7 +259,7 @@ async fn references_of_another_organisation_are_refused_and_anomalies_flagged(ba
     assert_error(&device.sync(&foreign_employee, 0, None).await, StatusCode::UNPROCESSABLE_ENTITY, "unknown_reference");
     let foreign_link = device.events(a.staff[0], b.links[0], 1);
     assert_error(&device.sync(&foreign_link, 0, None).await, StatusCode::UNPROCESSABLE_ENTITY, "unknown_reference");
-    assert_eq!(server.state.store.count_events(b.org.id, "accepted").await.unwrap(), 0);
+    assert_eq!(server.count_events(b.org.id, "accepted").await, 0);
 
     // A deactivated link and a link not assigned: stored and flagged, never refused.
     let (status, _) = admin.call(reqwest::Method::PATCH, &format!("/api/v1/links/{}", a.links[1]), Some(json!({"active": false}))).await;
@@ -272,7 +272,7 @@ async fn references_of_another_organisation_are_refused_and_anomalies_flagged(ba
     page.extend(device.events(a.staff[1], a.links[0], 1));
     let (status, body) = device.sync(&page, 0, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(server.state.store.count_events(a.org.id, "accepted").await.unwrap(), 2);
+    assert_eq!(server.count_events(a.org.id, "accepted").await, 2);
 }
 
 async fn enrolment_codes_are_single_use_and_expire(backend: Backend) {
@@ -345,7 +345,7 @@ async fn fifty_devices_sync_at_once(backend: Backend) {
     for t in futures::future::join_all(tasks).await {
         t.unwrap();
     }
-    assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 1000);
+    assert_eq!(server.count_events(seed.org.id, "accepted").await, 1000);
     let (_, list) = admin.get("/api/v1/devices?limit=1000").await;
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 50);

@@ -113,7 +113,7 @@ async fn disabled_for_period_lifecycle(backend: Backend) {
     }
     let (status, body) = a.sync(&late, 0, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 2);
+    assert_eq!(server.count_events(seed.org.id, "accepted").await, 2);
     assert_eq!(flags_of(&server, late[0].id).await.as_deref(), Some("locked_period"));
 }
 
@@ -264,8 +264,8 @@ async fn uninstall_from_the_web_and_quarantine(backend: Backend) {
     assert_eq!(quarantined.len(), 4);
     // Resending is harmless.
     assert_error(&device.sync(&events, 0, None).await, StatusCode::FORBIDDEN, "device_uninstalled");
-    assert_eq!(server.state.store.count_events(seed.org.id, "quarantined").await.unwrap(), 4);
-    assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 0);
+    assert_eq!(server.count_events(seed.org.id, "quarantined").await, 4);
+    assert_eq!(server.count_events(seed.org.id, "accepted").await, 0);
     let (_, q) = admin.get("/api/v1/quarantine").await;
     let items = q["items"].as_array().unwrap();
     assert_eq!(items.len(), 4);
@@ -273,9 +273,9 @@ async fn uninstall_from_the_web_and_quarantine(backend: Backend) {
     assert_eq!(admin.post(&format!("/api/v1/quarantine/{}/accept", events[0].id), json!({})).await.0, StatusCode::NO_CONTENT);
     assert_eq!(admin.post(&format!("/api/v1/quarantine/{}/reject", events[1].id), json!({})).await.0, StatusCode::NO_CONTENT);
     assert_error(&admin.post(&format!("/api/v1/quarantine/{}/accept", events[1].id), json!({})).await, StatusCode::NOT_FOUND, "not_found");
-    assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 1);
-    assert_eq!(server.state.store.count_events(seed.org.id, "rejected").await.unwrap(), 1);
-    assert_eq!(server.state.store.count_events(seed.org.id, "quarantined").await.unwrap(), 2);
+    assert_eq!(server.count_events(seed.org.id, "accepted").await, 1);
+    assert_eq!(server.count_events(seed.org.id, "rejected").await, 1);
+    assert_eq!(server.count_events(seed.org.id, "quarantined").await, 2);
     let (_, audit) = admin.get("/api/v1/audit?kind=quarantine_rejected").await;
     assert_eq!(audit["items"][0]["subject"], events[1].id.to_string());
     // The revoked tablet cannot uninstall itself either.

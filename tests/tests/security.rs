@@ -257,7 +257,7 @@ async fn one_id_twice_in_a_page_is_stored_once_or_refused_whole(backend: Backend
     other_id.id = uuid::Uuid::now_v7();
     let got = device.sync(&[events[2].clone(), other_id], 0, None).await;
     assert_error(&got, StatusCode::CONFLICT, "sequence_conflict");
-    assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 0, "nothing stored");
+    assert_eq!(server.count_events(seed.org.id, "accepted").await, 0, "nothing stored");
     // The same id twice with the same content is stored once and acknowledged.
     let page = vec![events[0].clone(), events[0].clone(), events[1].clone(), events[2].clone()];
     let (status, body) = device.sync(&page, 0, None).await;
@@ -266,7 +266,7 @@ async fn one_id_twice_in_a_page_is_stored_once_or_refused_whole(backend: Backend
     for e in &events {
         assert!(acked.contains(&e.id.to_string().as_str()), "{e:?} acked");
     }
-    assert_eq!(server.state.store.count_events(seed.org.id, "accepted").await.unwrap(), 3);
+    assert_eq!(server.count_events(seed.org.id, "accepted").await, 3);
 }
 
 async fn a_new_password_ends_the_other_sessions(backend: Backend) {
@@ -428,7 +428,9 @@ async fn the_data_directory_and_its_files_are_private(backend: Backend) {
     };
     let state = sync_server::build_state(&settings, sync_server::clock::Clock::default()).await.unwrap();
     // Something written, so the WAL and shared-memory files exist.
-    state.store.create_organisation("Modes AB", "Europe/Stockholm", Utc::now()).await.unwrap();
+    let mut tx = state.store.begin().await.unwrap();
+    sync_server::store::organisations::create(&mut tx, "Modes AB", "Europe/Stockholm", Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
     sync_server::demo::fill(&state, &data_dir).await.unwrap();
     assert_eq!(mode(&data_dir), 0o700, "data directory");
     let mut files = vec!["personnummer.key", "demo-enrolment-code.txt"];
@@ -497,7 +499,9 @@ async fn a_month_that_has_not_ended_cannot_be_run(backend: Backend) {
     assert_error(&manager.post("/api/v1/payroll-runs", json!({"period": open})).await, StatusCode::CONFLICT, "period_not_ended");
     // `period_locked` is checked first.
     let period: shared_model::PayPeriod = open.parse().unwrap();
-    server.state.store.run_payroll(seed.org.id, period, seed.manager_id, server.clock.now()).await.unwrap();
+    let mut tx = server.state.store.begin().await.unwrap();
+    sync_server::store::locks::run_payroll(&mut tx, seed.org.id, period, seed.manager_id, server.clock.now()).await.unwrap();
+    tx.commit().await.unwrap();
     assert_error(&manager.post("/api/v1/payroll-runs", json!({"period": open})).await, StatusCode::CONFLICT, "period_locked");
     // Once the month is over the gate speaks of the tablets again.
     let next = shared_model::PayPeriod::containing(server.clock.now(), tz).next();

@@ -202,11 +202,14 @@ async fn roster_changes_reach_the_tablet_by_version() {
         .with(move |state| async move {
             let now = state.clock.now();
             let pin = PersonPatch { pin_hash: Some(secret_hash::hash("9999", b"another-salt-1234", 1_000)), ..Default::default() };
-            state.store.update_person(org, staff1, &pin, now).await.unwrap();
+            let system = sync_server::store::ChangedBy::default();
+            let mut tx = state.store.begin().await.unwrap();
+            sync_server::store::people::update(&mut tx, org, staff1, &pin, &system, now).await.unwrap();
             let leave = PersonPatch { active: Some(false), ..Default::default() };
-            state.store.update_person(org, staff2, &leave, now).await.unwrap();
+            sync_server::store::people::update(&mut tx, org, staff2, &leave, &system, now).await.unwrap();
             let patch = sync_server::store::LinkPatch { active: Some(false), ..Default::default() };
-            state.store.update_link(org, link, &patch).await.unwrap();
+            sync_server::store::links::update(&mut tx, org, link, &patch).await.unwrap();
+            tx.commit().await.unwrap();
         })
         .await;
     // Until the next sync the tablet works with what it has.

@@ -50,6 +50,7 @@ pub struct AbsenceList {
     responses((status = 200, body = AbsenceList),
               (status = 400, description = "`invalid_request`: a malformed date or range"),
               (status = 403, description = "`forbidden`: an employee asking for others")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<AbsenceQuery>) -> Result<Json<AbsenceList>, ApiError> {
     let from = changes::parse_date("from", &q.from)?;
     let to = changes::parse_date("to", &q.to)?;
@@ -76,6 +77,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
               (status = 403, description = "`forbidden`: managers and admins only"),
               (status = 404, description = "`not_found`: no such employee"),
               (status = 409, description = "`absence_exists` (with `details.date`), `period_locked`")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<AbsenceInput>) -> Result<Response, ApiError> {
     let rows = changes::add_absences(&state, actor(&caller), &input).await?;
     Ok((StatusCode::CREATED, Json(AbsenceList { items: rows.iter().map(AbsenceView::of).collect() })).into_response())
@@ -89,6 +91,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input
               (status = 403, description = "`forbidden`: managers and admins only"),
               (status = 404, description = "`not_found`"),
               (status = 409, description = "`period_locked`")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id, "absence")?;
     changes::delete_absence(&state, actor(&caller), id).await?;

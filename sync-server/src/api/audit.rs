@@ -49,13 +49,16 @@ pub struct AuditItem {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", operation_id = "list_audit", params(AuditQuery),
     security(("session" = [])),
     responses((status = 200, body = Page<AuditItem>), (status = 403, description = "`forbidden`: admins only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<AuditQuery>) -> Result<Json<Page<AuditItem>>, ApiError> {
     caller.require_admin()?;
     let (cursor, limit) = super::extract::PageQuery { cursor: q.cursor, limit: q.limit }.resolve()?;
     if q.kind.as_ref().is_some_and(|k| k.chars().count() > 64) {
         return Err(ApiError::InvalidRequest("kind is too long".into()));
     }
-    let rows = state.store.list_audit(caller.org(), cursor, limit, q.kind.as_deref()).await?;
+    let mut tx = state.store.begin_read().await?;
+    let rows = crate::store::audit::list(&mut tx, caller.org(), cursor, limit, q.kind.as_deref()).await?;
+    tx.commit().await?;
     let next_cursor = if rows.len() as i64 == limit { rows.last().map(|r| r.id.to_string()) } else { None };
     let items = rows
         .into_iter()

@@ -13,7 +13,7 @@ use super::session::Caller;
 use crate::error::ApiError;
 use crate::ledger::projection::{self, DayView};
 use crate::state::AppState;
-use crate::store::ledger;
+use crate::store::{ledger, organisations, people};
 
 /// The longest range one request may ask for, in days.
 pub const MAX_DAYS: i64 = 62;
@@ -61,6 +61,7 @@ fn parse_date(field: &str, s: &str) -> Result<NaiveDate, ApiError> {
               (status = 401, description = "`unauthenticated`", body = shared_model::wire::ErrorBody),
               (status = 403, description = "`forbidden`: an employee reading a colleague", body = shared_model::wire::ErrorBody),
               (status = 404, description = "`not_found`: no such employee in this organisation", body = shared_model::wire::ErrorBody)))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn days(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(q): ApiQuery<DaysQuery>) -> Result<Json<DaysResponse>, ApiError> {
     let from = parse_date("from", &q.from)?;
     let to = parse_date("to", &q.to)?;
@@ -76,10 +77,10 @@ pub async fn days(State(state): State<AppState>, caller: Caller, Path(id): Path<
         // Whether the colleague exists is no business of an employee: 403 either way.
         return Err(ApiError::forbidden());
     }
-    state.store.person(caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
-    let org = state.store.organisation(caller.org()).await?.ok_or(ApiError::NotFound("organisation"))?;
-    // Read after the queue is drained, so what a tablet synced is what the manager sees.
     let mut tx = state.store.begin_read().await?;
+    people::get(&mut tx, caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
+    let org = organisations::get(&mut tx, caller.org()).await?.ok_or(ApiError::NotFound("organisation"))?;
+    // Read after the queue is drained, so what a tablet synced is what the manager sees.
     let pending = ledger::has_dirty(&mut tx, caller.org(), id).await?;
     tx.commit().await?;
     if pending {

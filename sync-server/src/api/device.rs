@@ -20,7 +20,7 @@ use super::extract::{ApiJson, RawBody};
 use crate::crypto;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{AuditEntry, Device, NewDevice, Organisation, Redeemed, StoreError, SyncBookkeeping};
+use crate::store::{audit, devices, enrolment, events, organisations, people, roster, AuditEntry, Device, NewDevice, Organisation, Redeemed, StoreError, SyncBookkeeping};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -40,6 +40,7 @@ pub fn normalise_code(code: &str) -> String {
               (status = 404, description = "`unknown_enrolment_code`"),
               (status = 410, description = "`enrolment_code_expired` (also for a code already used)"),
               (status = 429, description = "`too_many_attempts` (`details.retry_after_s`): 10 unknown or expired codes per client address in 15 minutes")))]
+#[tracing::instrument(skip_all)]
 pub async fn enrol(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
@@ -72,7 +73,9 @@ pub async fn enrol(
         app_version: req.app_version.trim().to_owned(),
         now,
     };
-    match state.store.redeem_enrolment_code(&crypto::sha256_hex(&code), &new).await? {
+    // The code is used, the device registered and the enrolment audited in one transaction.
+    let mut tx = state.store.begin().await?;
+    match enrolment::redeem(&mut tx, &crypto::sha256_hex(&code), &new).await? {
         Redeemed::Unknown => {
             Err(ApiError::coded(StatusCode::NOT_FOUND, ErrorCode::UnknownEnrolmentCode, "no such enrolment code; check what you typed"))
         }
@@ -80,18 +83,17 @@ pub async fn enrol(
             Err(ApiError::coded(StatusCode::GONE, ErrorCode::EnrolmentCodeExpired, "this enrolment code has expired or was already used; create a new one"))
         }
         Redeemed::Enrolled { device, organisation } => {
+            let entry = AuditEntry {
+                organisation_id: organisation.id,
+                at: now,
+                actor: device.installed_by,
+                kind: "device_enrolled",
+                subject: Some(device.id.to_string()),
+                details: Some(json!({ "platform": device.platform, "app_version": device.app_version })),
+            };
+            audit::record(&mut tx, &entry).await?;
+            tx.commit().await?;
             refund();
-            state
-                .store
-                .audit(&AuditEntry {
-                    organisation_id: organisation.id,
-                    at: now,
-                    actor: device.installed_by,
-                    kind: "device_enrolled",
-                    subject: Some(device.id.to_string()),
-                    details: Some(json!({ "platform": device.platform, "app_version": device.app_version })),
-                })
-                .await?;
             tracing::info!(device = %device.id, organisation = %organisation.id, "device enrolled");
             let body = EnrolResponse {
                 device_id: device.id,
@@ -153,7 +155,9 @@ pub async fn authenticate(
     let timestamp = DateTime::parse_from_rfc3339(ts_text)
         .map_err(|_| ApiError::bad_signature("X-Timestamp is not RFC 3339"))?
         .with_timezone(&Utc);
-    let device = state.store.device(device_id).await?.ok_or_else(|| ApiError::bad_signature("unknown device"))?;
+    // One statement on a pooled connection: this runs before every signed request.
+    let found = devices::get(&mut state.store.conn().await?, device_id).await?;
+    let device = found.ok_or_else(|| ApiError::bad_signature("unknown device"))?;
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or_else(|| uri.path());
     let base = device_auth::base_string(method.as_str(), path, ts_text, &body);
     let signature = match device_auth::verify(&device.public_key, &base, signature) {
@@ -165,7 +169,9 @@ pub async fn authenticate(
     };
     let skew = (timestamp - now).num_seconds();
     if skew.abs() > MAX_CLOCK_SKEW_S {
-        state.store.record_clock_offset(&device, now, skew).await?;
+        let mut tx = state.store.begin().await?;
+        devices::record_clock_offset(&mut tx, &device, now, skew).await?;
+        tx.commit().await?;
         tracing::info!(device = %device.id, skew_s = skew, "clock skew");
         return Err(ApiError::with_details(
             StatusCode::UNAUTHORIZED,
@@ -197,6 +203,7 @@ pub async fn authenticate(
               (status = 403, description = "`device_uninstalled` (`details.quarantined`: the ids of the page, stored in quarantine)"),
               (status = 409, description = "`event_conflict` (an event id already stored, or twice in the page, with other content; `details.event_id`) or `sequence_conflict` (`details.device_seq`, `details.stored_event_id`): nothing of the page is stored"),
               (status = 422, description = "`unknown_reference` (`details.kind`, `details.id`): an employee or link of another organisation; nothing of the page is stored")))]
+#[tracing::instrument(skip_all, fields(device = %signed.device.id))]
 pub async fn sync(State(state): State<AppState>, signed: Signed) -> Result<Response, ApiError> {
     let now = signed.now;
     let Signed { device, body, .. } = signed;
@@ -221,7 +228,14 @@ pub async fn sync(State(state): State<AppState>, signed: Signed) -> Result<Respo
         oldest_pending_at: req.oldest_pending_at,
         clock_offset_s,
     };
-    let acked = state.store.store_sync_page(&device, &events, &book, &classified.dirty).await.map_err(|e| match e {
+    let mut tx = state.store.begin().await?;
+    let stored = events::store_page(&mut tx, &device, &events, &book, &classified.dirty).await;
+    // A conflict drops the transaction: nothing of the page is stored.
+    let stored = match stored {
+        Ok(acked) => tx.commit().await.map(|()| acked),
+        Err(e) => Err(e),
+    };
+    let acked = stored.map_err(|e| match e {
         StoreError::EventConflict(id) => ApiError::with_details(
             StatusCode::CONFLICT,
             ErrorCode::EventConflict,
@@ -253,7 +267,10 @@ pub async fn sync(State(state): State<AppState>, signed: Signed) -> Result<Respo
     let roster = if req.roster_version.as_deref() == Some(org.roster_version.to_string().as_str()) {
         None
     } else {
-        Some(state.store.roster(org.id).await?)
+        let mut tx = state.store.begin_read().await?;
+        let roster = roster::get(&mut tx, org.id).await?;
+        tx.commit().await?;
+        Some(roster)
     };
     Ok(Json(SyncResponse { acked, server_time: now, config: device_config(&org, &device)?, roster }).into_response())
 }
@@ -302,9 +319,8 @@ fn same_content(a: &shared_model::PunchEvent, b: &shared_model::PunchEvent) -> b
 
 /// The organisation a signed device belongs to.
 async fn device_organisation(state: &AppState, device: &Device) -> Result<Organisation, ApiError> {
-    state
-        .store
-        .organisation(device.organisation_id)
+    // One statement on a pooled connection, like the device lookup.
+    organisations::get(&mut state.store.conn().await?, device.organisation_id)
         .await?
         .ok_or_else(|| ApiError::Internal(format!("device {} has no organisation", device.id)))
 }
@@ -326,6 +342,7 @@ pub fn device_config(org: &Organisation, device: &Device) -> Result<DeviceConfig
               (status = 403, description = "`not_authorised` (not an active admin or manager of the organisation) or `device_uninstalled`"),
               (status = 409, description = "`unsynced_events` (`details.pending_events`): sync first"),
               (status = 429, description = "`too_many_attempts` (`details.retry_after_s`): 5 attempts per device in 15 minutes")))]
+#[tracing::instrument(skip_all, fields(device = %signed.device.id))]
 pub async fn uninstall(State(state): State<AppState>, signed: Signed) -> Result<Response, ApiError> {
     let now = signed.now;
     let Signed { device, body, .. } = signed;
@@ -341,7 +358,9 @@ pub async fn uninstall(State(state): State<AppState>, signed: Signed) -> Result<
         ApiError::coded(StatusCode::BAD_REQUEST, ErrorCode::InvalidPersonnummer, format!("personnummer: {e}"))
     })?;
     let hmac = state.personnummer_key.hash(&pnr);
-    let people = state.store.people_by_personnummer(org.id, &hmac).await?;
+    let mut tx = state.store.begin_read().await?;
+    let people = people::by_personnummer(&mut tx, org.id, &hmac).await?;
+    tx.commit().await?;
     let Some(by) = people.into_iter().find(|p| p.active && p.role().is_ok_and(|r| r.is_manager_or_admin())) else {
         tracing::warn!(device = %device.id, "uninstall refused: not an active admin or manager");
         return Err(ApiError::coded(StatusCode::FORBIDDEN, ErrorCode::NotAuthorised, "only an active admin or manager of this organisation may uninstall the tablet"));
@@ -354,9 +373,11 @@ pub async fn uninstall(State(state): State<AppState>, signed: Signed) -> Result<
             json!({ "pending_events": device.pending_events }),
         ));
     }
-    if !state.store.uninstall_device(&device, Some(by.id), "tablet", now).await? {
+    let mut tx = state.store.begin().await?;
+    if !devices::uninstall(&mut tx, &device, Some(by.id), "tablet", now).await? {
         return Err(ApiError::coded(StatusCode::FORBIDDEN, ErrorCode::DeviceUninstalled, "this tablet is already uninstalled"));
     }
+    tx.commit().await?;
     tracing::info!(device = %device.id, by = %by.id, "device uninstalled on the tablet");
     Ok(Json(UninstallResponse { uninstalled_at: now, by: PersonRef { id: by.id, name: by.name } }).into_response())
 }

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
     responses((status = 200, body = WeekSummaries),
               (status = 401, description = "`bad_signature` or `clock_skew`"),
               (status = 403, description = "`device_uninstalled`")))]
+#[tracing::instrument(skip_all, fields(device = %signed.device.id))]
 pub async fn weeks(State(state): State<AppState>, signed: Signed) -> Result<Json<WeekSummaries>, ApiError> {
     let device = signed.device;
     if !device.is_installed() {
@@ -39,7 +40,9 @@ pub async fn weeks(State(state): State<AppState>, signed: Signed) -> Result<Json
     let day = today(tz, as_of);
     let week_start = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
     let week_end = week_start + Duration::days(6);
-    let roster = state.store.roster(org).await?;
+    let mut tx = state.store.begin_read().await?;
+    let roster = crate::store::roster::get(&mut tx, org).await?;
+    tx.commit().await?;
     let mut periods = vec![timesheet::period_of(week_start)?];
     if week_end.month() != week_start.month() {
         periods.push(timesheet::period_of(week_end)?);

@@ -15,7 +15,7 @@ use super::extract::{next_cursor, ApiQuery, PageQuery};
 use super::session::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::Device;
+use crate::store::{devices as store_devices, organisations, people, Device};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/devices", get(list))
@@ -49,15 +49,17 @@ pub struct DeviceView {
 
 /// Builds registry rows, naming the installers.
 pub async fn views(state: &AppState, org: Uuid, devices: Vec<Device>) -> Result<Vec<DeviceView>, ApiError> {
-    let interval = state.store.organisation(org).await?.map(|o| o.sync_interval_s).unwrap_or(i64::from(shared_model::wire::DEFAULT_SYNC_INTERVAL_S));
+    let mut tx = state.store.begin_read().await?;
+    let interval = organisations::get(&mut tx, org).await?.map(|o| o.sync_interval_s).unwrap_or(i64::from(shared_model::wire::DEFAULT_SYNC_INTERVAL_S));
     let mut names: HashMap<Uuid, String> = HashMap::new();
     for id in devices.iter().filter_map(|d| d.installed_by) {
         if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id) {
-            if let Some(p) = state.store.person(org, id).await? {
+            if let Some(p) = people::get(&mut tx, org, id).await? {
                 e.insert(p.name);
             }
         }
     }
+    tx.commit().await?;
     devices
         .into_iter()
         .map(|d| {
@@ -84,10 +86,13 @@ pub async fn views(state: &AppState, org: Uuid, devices: Vec<Device>) -> Result<
 #[utoipa::path(get, path = "/api/v1/devices", tag = "devices", operation_id = "list_devices", params(PageQuery),
     security(("session" = [])),
     responses((status = 200, body = Page<DeviceView>), (status = 403, description = "`forbidden`: admins and managers only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<DeviceView>>, ApiError> {
     caller.require_manager()?;
     let (cursor, limit) = q.resolve()?;
-    let devices = state.store.list_devices(caller.org(), cursor, limit).await?;
+    let mut tx = state.store.begin_read().await?;
+    let devices = store_devices::list(&mut tx, caller.org(), cursor, limit).await?;
+    tx.commit().await?;
     let next_cursor = next_cursor(devices.iter().map(|d| d.id), limit);
     Ok(Json(Page { items: views(&state, caller.org(), devices).await?, next_cursor }))
 }

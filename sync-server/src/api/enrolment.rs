@@ -14,7 +14,7 @@ use super::session::Caller;
 use crate::crypto;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{AuditEntry, NewEnrolmentCode};
+use crate::store::{audit, enrolment, AuditEntry, NewEnrolmentCode};
 
 /// Letters and digits that cannot be mistaken for each other on a tablet keyboard.
 const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -53,6 +53,7 @@ pub fn new_code() -> String {
     security(("session" = [], "csrf" = [])),
     responses((status = 201, body = CodeResponse), (status = 400, description = "`invalid_request`: `expires_in_s` out of range"),
               (status = 403, description = "`forbidden`: admins only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<CodeRequest>) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let ttl = req.expires_in_s.unwrap_or(900);
@@ -62,26 +63,30 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req):
     let now = state.clock.now();
     let code = new_code();
     let expires_at = now + Duration::seconds(ttl);
-    state
-        .store
-        .create_enrolment_code(&NewEnrolmentCode {
+    let mut tx = state.store.begin().await?;
+    enrolment::create_code(
+        &mut tx,
+        &NewEnrolmentCode {
             code_hash: crypto::sha256_hex(&super::device::normalise_code(&code)),
             organisation_id: caller.org(),
             created_by: Some(caller.person.id),
             created_at: now,
             expires_at,
-        })
-        .await?;
-    state
-        .store
-        .audit(&AuditEntry {
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &AuditEntry {
             organisation_id: caller.org(),
             at: now,
             actor: Some(caller.person.id),
             kind: "enrolment_code_created",
             subject: None,
             details: Some(json!({ "expires_at": expires_at })),
-        })
-        .await?;
+        },
+    )
+    .await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(CodeResponse { code, expires_at })).into_response())
 }

@@ -18,7 +18,7 @@ use super::extract::{parse_id, ApiJson, RawBody};
 use super::session::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::Device;
+use crate::store::{devices, organisations, Device};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
 /// An installed device of the caller's organisation, or 404.
 pub async fn installed_device(state: &AppState, caller: &Caller, id: &str) -> Result<Device, ApiError> {
     let id = parse_id(id, "device")?;
-    match state.store.device(id).await? {
+    match devices::get(&mut state.store.conn().await?, id).await? {
         Some(d) if d.organisation_id == caller.org() && d.is_installed() => Ok(d),
         _ => Err(ApiError::NotFound("device")),
     }
@@ -56,6 +56,7 @@ pub struct RequirementInput {
               (status = 400, description = "`invalid_request`: an unknown state, a malformed period, or a period with another state than `disabled_for_period`"),
               (status = 403, description = "`forbidden`: admins and managers only"),
               (status = 404, description = "`not_found`: no installed device of that id in the organisation")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn set_requirement(
     State(state): State<AppState>,
     caller: Caller,
@@ -72,7 +73,9 @@ pub async fn set_requirement(
             let period = match p {
                 Some(p) => p.parse::<PayPeriod>().map_err(|e| ApiError::InvalidRequest(e.to_string()))?,
                 None => {
-                    let org = state.store.organisation(caller.org()).await?.ok_or(ApiError::NotFound("organisation"))?;
+                    let mut tx = state.store.begin_read().await?;
+                    let org = organisations::get(&mut tx, caller.org()).await?.ok_or(ApiError::NotFound("organisation"))?;
+                    tx.commit().await?;
                     PayPeriod::containing(now, org.tz()?)
                 }
             };
@@ -87,10 +90,12 @@ pub async fn set_requirement(
             )))
         }
     };
-    if !state.store.set_sync_requirement(caller.org(), device.id, &req, Some(caller.person.id), now).await? {
+    let mut tx = state.store.begin().await?;
+    if !devices::set_sync_requirement(&mut tx, caller.org(), device.id, &req, Some(caller.person.id), now).await? {
         return Err(ApiError::NotFound("device"));
     }
-    let updated = state.store.device(device.id).await?.ok_or(ApiError::NotFound("device"))?;
+    let updated = devices::get(&mut tx, device.id).await?.ok_or(ApiError::NotFound("device"))?;
+    tx.commit().await?;
     let mut v = views(&state, caller.org(), vec![updated]).await?;
     v.pop().map(Json).ok_or(ApiError::NotFound("device"))
 }
@@ -112,10 +117,13 @@ pub struct HistoryItem {
     security(("session" = [])),
     responses((status = 200, body = Page<HistoryItem>), (status = 403, description = "`forbidden`: admins and managers only"),
               (status = 404, description = "`not_found`: no installed device of that id in the organisation (also once uninstalled)")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn history(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Page<HistoryItem>>, ApiError> {
     caller.require_manager()?;
     let device = installed_device(&state, &caller, &id).await?;
-    let rows = state.store.device_history(caller.org(), device.id).await?;
+    let mut tx = state.store.begin_read().await?;
+    let rows = devices::history(&mut tx, caller.org(), device.id).await?;
+    tx.commit().await?;
     let items = rows
         .into_iter()
         .map(|r| {
@@ -160,6 +168,7 @@ pub struct DevicePatch {
     responses((status = 200, body = DeviceView), (status = 400, description = "`invalid_request`: a name that is empty, longer than 60 characters or holds control characters"),
               (status = 403, description = "`forbidden`: admins only"),
               (status = 404, description = "`not_found`: no installed device of that id in the organisation")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn rename(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(body): ApiJson<DevicePatch>) -> Result<Json<DeviceView>, ApiError> {
     caller.require_admin()?;
     let id = parse_id(&id, "device")?;
@@ -168,7 +177,7 @@ pub async fn rename(State(state): State<AppState>, caller: Caller, Path(id): Pat
         return Err(ApiError::InvalidRequest("name must be 1–60 printable characters".into()));
     }
     let mut tx = state.store.begin().await?;
-    if !crate::store::devices::rename(&mut tx, caller.org(), id, name).await? {
+    if !devices::rename(&mut tx, caller.org(), id, name).await? {
         return Err(ApiError::NotFound("device"));
     }
     let entry = crate::store::AuditEntry {
@@ -180,8 +189,8 @@ pub async fn rename(State(state): State<AppState>, caller: Caller, Path(id): Pat
         details: Some(json!({ "name": name })),
     };
     crate::store::audit::record(&mut tx, &entry).await?;
+    let device = devices::get(&mut tx, id).await?.ok_or(ApiError::NotFound("device"))?;
     tx.commit().await?;
-    let device = state.store.device(id).await?.ok_or(ApiError::NotFound("device"))?;
     let view = views(&state, caller.org(), vec![device]).await?.pop().ok_or(ApiError::NotFound("device"))?;
     Ok(Json(view))
 }
@@ -196,6 +205,7 @@ pub async fn rename(State(state): State<AppState>, caller: Caller, Path(id): Pat
               (status = 403, description = "`forbidden`: admins only"),
               (status = 404, description = "`not_found`: no installed device of that id in the organisation"),
               (status = 409, description = "`confirmation_required` without `{\"confirm\": true}` (`details`: `pending_events`, `last_contact_at`, `last_full_sync_at`)")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn uninstall(
     State(state): State<AppState>,
     caller: Caller,
@@ -226,9 +236,11 @@ pub async fn uninstall(
         ));
     }
     let now = state.clock.now();
-    if !state.store.uninstall_device(&device, Some(caller.person.id), "web", now).await? {
+    let mut tx = state.store.begin().await?;
+    if !devices::uninstall(&mut tx, &device, Some(caller.person.id), "web", now).await? {
         return Err(ApiError::NotFound("device"));
     }
+    tx.commit().await?;
     tracing::info!(device = %device.id, by = %caller.person.id, "device uninstalled from the web");
     Ok(Json(WebUninstalled { id: device.id, uninstalled_at: now, by: PersonRef { id: caller.person.id, name: caller.person.name.clone() } }))
 }

@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(get, path = "/api/v1/health", tag = "health", operation_id = "health",
     responses((status = 200, description = "The database answers", body = Health),
               (status = 503, description = "The database does not answer (`\"database\": \"unreachable\"`)", body = Health)))]
+#[tracing::instrument(skip_all)]
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let ok = state.store.ping().await.is_ok();
     let body = Health {

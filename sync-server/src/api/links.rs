@@ -14,7 +14,7 @@ use super::extract::{next_cursor, parse_id, ApiJson, ApiQuery, PageQuery};
 use super::session::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{Link, LinkPatch, NewLink};
+use crate::store::{links, Link, LinkPatch, NewLink};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/links", get(list).post(create)).route("/api/v1/links/{id}", patch(update))
@@ -64,12 +64,15 @@ fn field(name: &str, v: &Option<String>) -> Result<Option<String>, ApiError> {
 #[utoipa::path(get, path = "/api/v1/links", tag = "people", operation_id = "list_links", params(PageQuery),
     security(("session" = [])),
     responses((status = 200, body = Page<LinkView>), (status = 403, description = "`forbidden`: admins and managers only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<LinkView>>, ApiError> {
     caller.require_manager()?;
     let (cursor, limit) = q.resolve()?;
-    let links = state.store.list_links(caller.org(), cursor, limit).await?;
-    let next_cursor = next_cursor(links.iter().map(|l| l.id), limit);
-    Ok(Json(Page { items: links.into_iter().map(view).collect(), next_cursor }))
+    let mut tx = state.store.begin_read().await?;
+    let page = links::list(&mut tx, caller.org(), cursor, limit).await?;
+    tx.commit().await?;
+    let next_cursor = next_cursor(page.iter().map(|l| l.id), limit);
+    Ok(Json(Page { items: page.into_iter().map(view).collect(), next_cursor }))
 }
 
 /// Create a link.
@@ -78,12 +81,15 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
     responses((status = 201, body = LinkView), (status = 400, description = "`invalid_request`: `project` or `account` missing or breaking its rule"),
               (status = 403, description = "`forbidden`: admins and managers only"),
               (status = 409, description = "`already_exists`: the same project and account")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<LinkInput>) -> Result<Response, ApiError> {
     caller.require_manager()?;
     let project = field("project", &input.project)?.ok_or_else(|| ApiError::InvalidRequest("project is required".into()))?;
     let account = field("account", &input.account)?.ok_or_else(|| ApiError::InvalidRequest("account is required".into()))?;
     let new = NewLink { id: uuid::Uuid::now_v7(), project, account, active: input.active.unwrap_or(true) };
-    let link = state.store.create_link(caller.org(), &new, state.clock.now()).await?;
+    let mut tx = state.store.begin().await?;
+    let link = links::create(&mut tx, caller.org(), &new, state.clock.now()).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(view(link))).into_response())
 }
 
@@ -94,6 +100,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input
               (status = 403, description = "`forbidden`: admins and managers only"),
               (status = 404, description = "`not_found`: no such link in the organisation"),
               (status = 409, description = "`already_exists`: the same project and account")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -103,6 +110,8 @@ pub async fn update(
     caller.require_manager()?;
     let id = parse_id(&id, "link")?;
     let patch = LinkPatch { project: field("project", &input.project)?, account: field("account", &input.account)?, active: input.active };
-    let link = state.store.update_link(caller.org(), id, &patch).await?.ok_or(ApiError::NotFound("link"))?;
+    let mut tx = state.store.begin().await?;
+    let link = links::update(&mut tx, caller.org(), id, &patch).await?.ok_or(ApiError::NotFound("link"))?;
+    tx.commit().await?;
     Ok(Json(view(link)))
 }

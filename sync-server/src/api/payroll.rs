@@ -43,6 +43,7 @@ pub struct PeriodQuery {
     security(("session" = [])),
     responses((status = 200, body = Readiness), (status = 400, description = "`invalid_request`: a malformed period"),
               (status = 403, description = "`forbidden`: admins and managers only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn check(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PeriodQuery>) -> Result<Json<Readiness>, ApiError> {
     caller.require_manager()?;
     let period = parse_period(&q.period)?;
@@ -72,6 +73,7 @@ pub struct RunResponse {
     responses((status = 201, body = RunResponse), (status = 400, description = "`invalid_request`: a malformed period"),
               (status = 403, description = "`forbidden`: admins and managers only"),
               (status = 409, description = "`period_locked` (checked first); `period_not_ended`: the period has not ended in the organisation's time zone; `devices_not_synced` (`details.blocking_devices`, `details.period_end`)")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<RunRequest>) -> Result<Response, ApiError> {
     caller.require_manager()?;
     let period = parse_period(&req.period)?;
@@ -86,6 +88,7 @@ pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): Ap
     responses((status = 204, description = "The period is open again (recorded in the audit log)"), (status = 400, description = "`invalid_request`: a malformed period"),
               (status = 403, description = "`forbidden`: admins and managers only"),
               (status = 404, description = "`not_found`: the period is not locked")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), period = %period))]
 pub async fn unlock(State(state): State<AppState>, caller: Caller, Path(period): Path<String>) -> Result<StatusCode, ApiError> {
     caller.require_manager()?;
     let period = parse_period(&period)?;

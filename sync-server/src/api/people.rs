@@ -18,7 +18,7 @@ use super::session::Caller;
 use crate::crypto;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{ChangedBy, NewPerson, Person, PersonPatch};
+use crate::store::{links as store_links, organisations, people, ChangedBy, NewPerson, Person, PersonPatch};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -212,7 +212,9 @@ fn guard_admin_grant(caller: &Caller, role_involved: Role) -> Result<(), ApiErro
 }
 
 async fn org_tz(state: &AppState, org: Uuid) -> Result<chrono_tz::Tz, ApiError> {
-    let o = state.store.organisation(org).await?.ok_or(ApiError::NotFound("organisation"))?;
+    let mut tx = state.store.begin_read().await?;
+    let o = organisations::get(&mut tx, org).await?.ok_or(ApiError::NotFound("organisation"))?;
+    tx.commit().await?;
     Ok(o.tz()?)
 }
 
@@ -220,12 +222,15 @@ async fn org_tz(state: &AppState, org: Uuid) -> Result<chrono_tz::Tz, ApiError> 
 #[utoipa::path(get, path = "/api/v1/employees", tag = "people", operation_id = "list_employees", params(PageQuery),
     security(("session" = [])),
     responses((status = 200, body = Page<EmployeeView>), (status = 403, description = "`forbidden`: admins and managers only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<EmployeeView>>, ApiError> {
     caller.require_manager()?;
     let (cursor, limit) = q.resolve()?;
-    let people = state.store.list_people(caller.org(), cursor, limit).await?;
+    let mut tx = state.store.begin_read().await?;
+    let people = people::list(&mut tx, caller.org(), cursor, limit).await?;
     let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
-    let mut links = state.store.person_links(caller.org(), &ids).await?;
+    let mut links = people::links_of(&mut tx, caller.org(), &ids).await?;
+    tx.commit().await?;
     let next_cursor = next_cursor(ids.iter().copied(), limit);
     let items = people
         .into_iter()
@@ -245,6 +250,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
               (status = 400, description = "`invalid_request` naming the field (a field breaks its rule, e.g. a `password` under 10 characters; `name` missing; neither `number` nor `username`) or `invalid_personnummer`"),
               (status = 403, description = "`forbidden`: admins and managers only, and only an admin may create an admin; `not_authorised`: a manager sent `username` or `password`"),
               (status = 409, description = "`already_exists` (`details.field`: the number or username)")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<EmployeeInput>) -> Result<Response, ApiError> {
     caller.require_manager()?;
     guard_credentials(&caller, &input)?;
@@ -253,7 +259,9 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input
     let tz = org_tz(&state, caller.org()).await?;
     let new = check_input(&state, tz, &input).await?.into_new(caller.org(), role, input.active.unwrap_or(true))?;
     let by = ChangedBy { actor: Some(caller.person.id), keep_session: None };
-    let person = state.store.create_person_by(&new, &by, state.clock.now()).await?;
+    let mut tx = state.store.begin().await?;
+    let person = people::create(&mut tx, &new, &by, state.clock.now()).await?;
+    tx.commit().await?;
     tracing::info!(person = %person.id, by = %caller.person.id, "employee created");
     Ok((StatusCode::CREATED, Json(view(person, Vec::new())?)).into_response())
 }
@@ -267,6 +275,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input
               (status = 403, description = "`forbidden`: admins and managers only, and only an admin may change an admin or grant the role; `not_authorised`: a manager sent `username` or `password`"),
               (status = 404, description = "`not_found`: no such employee in the organisation"),
               (status = 409, description = "`already_exists` (`details.field`: the number or username)")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -276,7 +285,9 @@ pub async fn update(
     caller.require_manager()?;
     guard_credentials(&caller, &input)?;
     let id = parse_id(&id, "employee")?;
-    let current = state.store.person(caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
+    let mut tx = state.store.begin_read().await?;
+    let current = people::get(&mut tx, caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
+    tx.commit().await?;
     guard_admin_grant(&caller, current.role()?)?;
     if let Some(r) = input.role {
         guard_admin_grant(&caller, r)?;
@@ -285,12 +296,10 @@ pub async fn update(
     let patch = check_input(&state, tz, &input).await?.into_patch(input.role, input.active);
     // The caller's own session survives their own password change; every other one ends.
     let by = ChangedBy { actor: Some(caller.person.id), keep_session: Some(caller.session.token_hash.clone()) };
-    let person = state
-        .store
-        .update_person_by(caller.org(), id, &patch, &by, state.clock.now())
-        .await?
-        .ok_or(ApiError::NotFound("employee"))?;
-    let links = state.store.person_links(caller.org(), &[id]).await?.remove(&id).unwrap_or_default();
+    let mut tx = state.store.begin().await?;
+    let person = people::update(&mut tx, caller.org(), id, &patch, &by, state.clock.now()).await?.ok_or(ApiError::NotFound("employee"))?;
+    let links = people::links_of(&mut tx, caller.org(), &[id]).await?.remove(&id).unwrap_or_default();
+    tx.commit().await?;
     Ok(Json(view(person, links)?))
 }
 
@@ -310,6 +319,7 @@ pub struct LinkIds {
     responses((status = 200, body = EmployeeView), (status = 403, description = "`forbidden`: admins and managers only"),
               (status = 404, description = "`not_found`: no such employee in the organisation"),
               (status = 422, description = "`unknown_reference`: a link id that is not one of the organisation's")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn set_links(
     State(state): State<AppState>,
     caller: Caller,
@@ -321,9 +331,11 @@ pub async fn set_links(
     if body.link_ids.len() > 10_000 {
         return Err(ApiError::InvalidRequest("too many links".into()));
     }
-    let person = state.store.person(caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
-    state.store.set_person_links(caller.org(), id, &body.link_ids).await?;
-    let links = state.store.person_links(caller.org(), &[id]).await?.remove(&id).unwrap_or_default();
+    let mut tx = state.store.begin().await?;
+    let person = people::get(&mut tx, caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
+    people::set_links(&mut tx, caller.org(), id, &body.link_ids).await?;
+    let links = people::links_of(&mut tx, caller.org(), &[id]).await?.remove(&id).unwrap_or_default();
+    tx.commit().await?;
     Ok(Json(view(person, links)?))
 }
 
@@ -335,17 +347,19 @@ pub async fn set_links(
     responses((status = 200, body = Page<LinkView>),
               (status = 403, description = "`forbidden`: an employee or team lead asking for someone else's links"),
               (status = 404, description = "`not_found`: no such employee in the organisation")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn employee_links(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Page<LinkView>>, ApiError> {
     let id = parse_id(&id, "employee")?;
     if caller.person.id != id {
         caller.require_manager()?;
     }
-    state.store.person(caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
-    let assigned: std::collections::HashSet<Uuid> = state.store.person_links(caller.org(), &[id]).await?.remove(&id).unwrap_or_default().into_iter().collect();
+    let mut tx = state.store.begin_read().await?;
+    people::get(&mut tx, caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
+    let assigned: std::collections::HashSet<Uuid> = people::links_of(&mut tx, caller.org(), &[id]).await?.remove(&id).unwrap_or_default().into_iter().collect();
     let mut items = Vec::new();
     let mut cursor = None;
     loop {
-        let page = state.store.list_links(caller.org(), cursor, 1000).await?;
+        let page = store_links::list(&mut tx, caller.org(), cursor, 1000).await?;
         cursor = page.last().map(|l| l.id);
         let full = page.len() == 1000;
         items.extend(page.into_iter().filter(|l| assigned.contains(&l.id)).map(LinkView::from));
@@ -353,5 +367,6 @@ pub async fn employee_links(State(state): State<AppState>, caller: Caller, Path(
             break;
         }
     }
+    tx.commit().await?;
     Ok(Json(Page { items, next_cursor: None }))
 }

@@ -14,6 +14,7 @@ use super::extract::{next_cursor, parse_id, ApiQuery, PageQuery};
 use super::session::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::quarantine;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -42,10 +43,13 @@ pub struct QuarantineItem {
 #[utoipa::path(get, path = "/api/v1/quarantine", tag = "devices", operation_id = "list_quarantine", params(PageQuery),
     security(("session" = [])),
     responses((status = 200, body = Page<QuarantineItem>), (status = 403, description = "`forbidden`: admins only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<QuarantineItem>>, ApiError> {
     caller.require_admin()?;
     let (cursor, limit) = q.resolve()?;
-    let rows = state.store.list_quarantine(caller.org(), cursor, limit).await?;
+    let mut tx = state.store.begin_read().await?;
+    let rows = quarantine::list(&mut tx, caller.org(), cursor, limit).await?;
+    tx.commit().await?;
     let next_cursor = next_cursor(rows.iter().map(|r| r.id), limit);
     let items = rows
         .into_iter()
@@ -71,9 +75,11 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
 async fn review(state: AppState, caller: Caller, id: String, accept: bool) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
     let id = parse_id(&id, "quarantined event")?;
-    if !state.store.review_quarantined(caller.org(), id, accept, caller.person.id, state.clock.now()).await? {
+    let mut tx = state.store.begin().await?;
+    if !quarantine::review(&mut tx, caller.org(), id, accept, caller.person.id, state.clock.now()).await? {
         return Err(ApiError::NotFound("quarantined event"));
     }
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -82,6 +88,7 @@ async fn review(state: AppState, caller: Caller, id: String, accept: bool) -> Re
     security(("session" = [], "csrf" = [])),
     responses((status = 204, description = "Accepted into the ledger"), (status = 403, description = "`forbidden`: admins only"),
               (status = 404, description = "`not_found`: no quarantined event of that id awaiting review")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn accept(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     review(state, caller, id, true).await
 }
@@ -91,6 +98,7 @@ pub async fn accept(State(state): State<AppState>, caller: Caller, Path(id): Pat
     security(("session" = [], "csrf" = [])),
     responses((status = 204, description = "Kept, marked rejected"), (status = 403, description = "`forbidden`: admins only"),
               (status = 404, description = "`not_found`: no quarantined event of that id awaiting review")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn reject(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     review(state, caller, id, false).await
 }

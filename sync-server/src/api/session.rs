@@ -17,7 +17,7 @@ use super::extract::ApiJson;
 use crate::crypto;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{Person, Session};
+use crate::store::{people, sessions, Person, Session};
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "stampclock_session";
@@ -75,9 +75,13 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
         let hash = crypto::sha256_hex(&token);
-        let (session, person) = state.store.session(&hash).await?.ok_or_else(ApiError::unauthenticated)?;
+        // One statement on a pooled connection: this runs before every admin request.
+        let found = sessions::lookup(&mut state.store.conn().await?, &hash).await?;
+        let (session, person) = found.ok_or_else(ApiError::unauthenticated)?;
         if session.expires_at <= state.clock.now() || !person.active {
-            state.store.delete_session(&hash).await?;
+            let mut tx = state.store.begin().await?;
+            sessions::delete(&mut tx, &hash).await?;
+            tx.commit().await?;
             return Err(ApiError::unauthenticated());
         }
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
@@ -127,6 +131,7 @@ fn user_view(p: &Person) -> Result<UserView, ApiError> {
                headers(("Set-Cookie" = String, description = "The session cookie"))),
               (status = 401, description = "`unauthenticated`: unknown user, wrong password or a deactivated person"),
               (status = 429, description = "`too_many_attempts` (`details.retry_after_s`): 5 failures per username or 30 per client address in 15 minutes")))]
+#[tracing::instrument(skip_all)]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
@@ -151,7 +156,9 @@ pub async fn login(
     }
     // Usernames are stored lower-case (the API and the CLI lowercase them), so a login typed as
     // the admin typed it ("Lena.Lind") finds the person.
-    let candidate = state.store.login_candidate(&user_key).await?;
+    let mut tx = state.store.begin_read().await?;
+    let candidate = people::login_candidate(&mut tx, &user_key).await?;
+    tx.commit().await?;
     let stored = match &candidate {
         Some((person, Some(hash))) if person.active => Some(hash.clone()),
         _ => None,
@@ -186,7 +193,9 @@ pub async fn login(
         created_at: now,
         expires_at: now + Duration::hours(SESSION_HOURS),
     };
-    state.store.create_session(&session).await?;
+    let mut tx = state.store.begin().await?;
+    sessions::create(&mut tx, &session).await?;
+    tx.commit().await?;
     tracing::info!(person = %person.id, "logged in");
     let cookie = format!(
         "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
@@ -207,8 +216,11 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "logout",
     security(("session" = [], "csrf" = [])),
     responses((status = 204, description = "The session is ended and the cookie cleared", headers(("Set-Cookie" = String, description = "Clears the session cookie")))))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
-    state.store.delete_session(&caller.session.token_hash).await?;
+    let mut tx = state.store.begin().await?;
+    sessions::delete(&mut tx, &caller.session.token_hash).await?;
+    tx.commit().await?;
     let cookie = format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut().insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
@@ -219,6 +231,7 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Res
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", operation_id = "me",
     security(("session" = [])),
     responses((status = 200, body = LoginResponse)))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn me(caller: Caller) -> Result<Json<LoginResponse>, ApiError> {
     Ok(Json(LoginResponse { user: user_view(&caller.person)?, csrf_token: caller.session.csrf_token.clone() }))
 }

@@ -57,6 +57,7 @@ pub struct CsvQuery {
     pub lang: Option<Lang>,
 }
 
+#[tracing::instrument(skip_all, fields(org = %caller.org(), employee = %employee, month = %month))]
 async fn month_or_csv(state: State<AppState>, caller: Caller, Path((employee, month)): Path<(String, String)>, q: ApiQuery<CsvQuery>) -> Result<Response, ApiError> {
     match month.strip_suffix(".csv") {
         Some(m) => month_csv_get(state, caller, Path((employee, m.to_owned())), q).await,
@@ -127,6 +128,7 @@ async fn day_after_change(state: &AppState, org: Uuid, employee: Uuid, date: Nai
               (status = 404, description = "`not_found`: no such employee"),
               (status = 409, description = "`period_locked`: the month is locked"),
               (status = 422, description = "`future_entry` (A5), `day_has_stamps` (D6), `bookings_exceed_actual` (INTERP-24)")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), employee = %employee, date = %date))]
 pub async fn put_entry(State(state): State<AppState>, caller: Caller, Path((employee, date)): Path<(String, String)>, ApiJson(input): ApiJson<EntryInput>) -> Result<Json<SheetDayView>, ApiError> {
     let (employee, date) = day_path(&employee, &date)?;
     changes::put_entry(&state, actor(&caller), employee, date, &input).await?;
@@ -142,6 +144,7 @@ pub async fn put_entry(State(state): State<AppState>, caller: Caller, Path((empl
               (status = 403, description = "`forbidden`"),
               (status = 404, description = "`not_found`: no such employee or no entry that day"),
               (status = 409, description = "`period_locked`")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), employee = %employee, date = %date))]
 pub async fn delete_entry(State(state): State<AppState>, caller: Caller, Path((employee, date)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
     let (employee, date) = day_path(&employee, &date)?;
     changes::delete_entry(&state, actor(&caller), employee, date).await?;
@@ -159,6 +162,7 @@ pub async fn delete_entry(State(state): State<AppState>, caller: Caller, Path((e
               (status = 404, description = "`not_found`: no such employee"),
               (status = 409, description = "`period_locked`"),
               (status = 422, description = "`bookings_exceed_actual` (E1), `nothing_to_book` (E2), `day_has_stamps` (D6), `unknown_reference` (link)")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), employee = %employee, date = %date))]
 pub async fn add_booking(State(state): State<AppState>, caller: Caller, Path((employee, date)): Path<(String, String)>, ApiJson(input): ApiJson<BookingInput>) -> Result<Response, ApiError> {
     let (employee, date) = day_path(&employee, &date)?;
     let row = changes::add_booking(&state, actor(&caller), employee, date, &input).await?;
@@ -175,6 +179,7 @@ pub async fn add_booking(State(state): State<AppState>, caller: Caller, Path((em
               (status = 404, description = "`not_found`: no such employee or booking"),
               (status = 409, description = "`period_locked`"),
               (status = 422, description = "`bookings_exceed_actual` (E1), `day_has_stamps`, `unknown_reference`")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), employee = %employee, date = %date, booking = %booking))]
 pub async fn patch_booking(
     State(state): State<AppState>,
     caller: Caller,
@@ -196,6 +201,7 @@ pub async fn patch_booking(
               (status = 403, description = "`forbidden`"),
               (status = 404, description = "`not_found`"),
               (status = 409, description = "`period_locked`")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), employee = %employee, date = %date, booking = %booking))]
 pub async fn delete_booking(State(state): State<AppState>, caller: Caller, Path((employee, date, booking)): Path<(String, String, String)>) -> Result<StatusCode, ApiError> {
     let (employee, date) = day_path(&employee, &date)?;
     let booking = parse_id(&booking, "booking")?;
@@ -214,6 +220,7 @@ pub async fn delete_booking(State(state): State<AppState>, caller: Caller, Path(
               (status = 404, description = "`not_found`: no such event in this organisation"),
               (status = 409, description = "`period_locked`; `event_conflict`: the record is already corrected, or not an accepted stamp"),
               (status = 422, description = "`future_entry`, `unknown_reference` (link)")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), event = %event))]
 pub async fn correct(State(state): State<AppState>, caller: Caller, Path(event): Path<String>, ApiJson(input): ApiJson<CorrectionInput>) -> Result<Response, ApiError> {
     let event = parse_id(&event, "event")?;
     let made = changes::correct(&state, actor(&caller), event, &input).await?;
@@ -246,6 +253,7 @@ async fn set_lock(state: &AppState, caller: &Caller, employee: &str, month: &str
               (status = 400, description = "`invalid_request`: a malformed month"),
               (status = 403, description = "`forbidden`: managers and admins only"),
               (status = 404, description = "`not_found`: no such employee")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), employee = %employee, month = %month))]
 pub async fn lock(State(state): State<AppState>, caller: Caller, Path((employee, month)): Path<(String, String)>) -> Result<Json<LockState>, ApiError> {
     set_lock(&state, &caller, &employee, &month, true).await
 }
@@ -259,6 +267,7 @@ pub async fn lock(State(state): State<AppState>, caller: Caller, Path((employee,
               (status = 400, description = "`invalid_request`: a malformed month"),
               (status = 403, description = "`forbidden`: managers and admins only"),
               (status = 404, description = "`not_found`: no such employee")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), employee = %employee, month = %month))]
 pub async fn unlock(State(state): State<AppState>, caller: Caller, Path((employee, month)): Path<(String, String)>) -> Result<Json<LockState>, ApiError> {
     set_lock(&state, &caller, &employee, &month, false).await
 }
@@ -300,6 +309,7 @@ pub struct AnomalyList {
     responses((status = 200, body = AnomalyList),
               (status = 400, description = "`invalid_request`: a malformed date, `from` after `to`, or more than 62 days"),
               (status = 403, description = "`forbidden`: managers and admins only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn anomalies(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<AnomalyQuery>) -> Result<Json<AnomalyList>, ApiError> {
     caller.require_manager()?;
     let from = changes::parse_date("from", &q.from)?;

@@ -55,10 +55,28 @@ const CATALOGUES: &[(&str, &str)] = &[
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { serve("index.html", ADMIN_FILES) }))
-        .route("/index.html", get(|| async { serve("index.html", ADMIN_FILES) }))
-        .route("/ui/{*path}", get(|Path(p): Path<String>| async move { serve(&p, ADMIN_FILES) }))
-        .route("/i18n/{file}", get(|Path(f): Path<String>| async move { serve(&f, CATALOGUES) }))
+        .route("/", get(index))
+        .route("/index.html", get(index))
+        .route("/ui/{*path}", get(ui_file))
+        .route("/i18n/{file}", get(catalogue))
+}
+
+/// The admin page.
+#[tracing::instrument(skip_all)]
+async fn index() -> Response {
+    serve("index.html", ADMIN_FILES)
+}
+
+/// A file of the admin UI.
+#[tracing::instrument(skip_all, fields(path = %path))]
+async fn ui_file(Path(path): Path<String>) -> Response {
+    serve(&path, ADMIN_FILES)
+}
+
+/// A translation catalogue.
+#[tracing::instrument(skip_all, fields(file = %file))]
+async fn catalogue(Path(file): Path<String>) -> Response {
+    serve(&file, CATALOGUES)
 }
 
 fn content_type(name: &str) -> &'static str {

@@ -43,6 +43,7 @@ pub struct WorkModelList {
 #[utoipa::path(get, path = "/api/v1/work-models", tag = "timesheets", operation_id = "list_work_models",
     security(("session" = [])),
     responses((status = 200, body = WorkModelList), (status = 403, description = "`forbidden`: managers and admins only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<WorkModelList>, ApiError> {
     caller.require_manager()?;
     let mut tx = state.store.begin_read().await?;
@@ -58,6 +59,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
               (status = 400, description = "`invalid_request` naming the field"),
               (status = 403, description = "`forbidden`: managers and admins only"),
               (status = 409, description = "`already_exists`: a model of that name")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<WorkModelInput>) -> Result<Response, ApiError> {
     let row = changes::create_work_model(&state, actor(&caller), &input).await?;
     Ok((StatusCode::CREATED, Json(view(&row)?)).into_response())
@@ -72,6 +74,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input
               (status = 403, description = "`forbidden`: managers and admins only"),
               (status = 404, description = "`not_found`"),
               (status = 409, description = "`already_exists`: a model of that name")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn update(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(input): ApiJson<WorkModelInput>) -> Result<Json<WorkModelView>, ApiError> {
     let id = parse_id(&id, "work model")?;
     let row = changes::update_work_model(&state, actor(&caller), id, &input).await?;
@@ -120,6 +123,7 @@ fn assignment_list(rows: Vec<AssignmentRow>) -> AssignmentList {
               (status = 403, description = "`forbidden`: managers and admins only"),
               (status = 404, description = "`not_found`: no such employee"),
               (status = 422, description = "`unknown_reference`: no such work model")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn assign(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(input): ApiJson<AssignmentInput>) -> Result<Json<AssignmentList>, ApiError> {
     let id = parse_id(&id, "employee")?;
     Ok(Json(assignment_list(changes::assign_work_model(&state, actor(&caller), id, &input).await?)))
@@ -132,6 +136,7 @@ pub async fn assign(State(state): State<AppState>, caller: Caller, Path(id): Pat
     responses((status = 200, body = AssignmentList),
               (status = 403, description = "`forbidden`"),
               (status = 404, description = "`not_found`: no such employee")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org(), id = %id))]
 pub async fn assignments(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<AssignmentList>, ApiError> {
     let id = parse_id(&id, "employee")?;
     changes::may_read(actor(&caller), id)?;
@@ -158,6 +163,7 @@ pub struct OrganisationView {
 #[utoipa::path(get, path = "/api/v1/organisation", tag = "timesheets", operation_id = "get_organisation",
     security(("session" = [])),
     responses((status = 200, body = OrganisationView), (status = 401, description = "`unauthenticated`")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn organisation(State(state): State<AppState>, caller: Caller) -> Result<Json<OrganisationView>, ApiError> {
     let mut tx = state.store.begin_read().await?;
     let ctx = OrgContext::load(&mut tx, caller.org()).await?;
@@ -182,6 +188,7 @@ pub struct OrganisationPatch {
     responses((status = 200, body = OrganisationView),
               (status = 400, description = "`invalid_request`: an unknown calendar or policy"),
               (status = 403, description = "`forbidden`: admins only")))]
+#[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn update_organisation(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<OrganisationPatch>) -> Result<Json<OrganisationView>, ApiError> {
     changes::update_organisation(&state, actor(&caller), input.holiday_calendar.as_deref(), input.policy).await?;
     organisation(State(state), caller).await

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{Device, PayrollRun, RunOutcome};
+use crate::store::{devices, locks, organisations, Device, PayrollRun, RunOutcome};
 
 /// Why a tablet blocks a payroll run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -66,12 +66,13 @@ pub fn blocking_devices(devices: &[Device], period: PayPeriod, end: DateTime<Utc
 }
 
 pub async fn readiness(state: &AppState, org: Uuid, period: PayPeriod) -> Result<Readiness, ApiError> {
-    let organisation = state.store.organisation(org).await?.ok_or(ApiError::NotFound("organisation"))?;
+    let mut tx = state.store.begin_read().await?;
+    let organisation = organisations::get(&mut tx, org).await?.ok_or(ApiError::NotFound("organisation"))?;
     let end = period.end(organisation.tz()?);
     let mut devices = Vec::new();
     let mut cursor = None;
     loop {
-        let page = state.store.list_devices(org, cursor, 1000).await?;
+        let page = devices::list(&mut tx, org, cursor, 1000).await?;
         let full = page.len() == 1000;
         cursor = page.last().map(|d| d.id);
         devices.extend(page);
@@ -80,7 +81,8 @@ pub async fn readiness(state: &AppState, org: Uuid, period: PayPeriod) -> Result
         }
     }
     let blocking = blocking_devices(&devices, period, end)?;
-    let locked = state.store.period_lock(org, period).await?.is_some();
+    let locked = locks::period_lock(&mut tx, org, period).await?.is_some();
+    tx.commit().await?;
     let ended = state.clock.now() >= end;
     Ok(Readiness {
         ready: blocking.is_empty() && !locked && ended,
@@ -122,9 +124,13 @@ pub async fn run(state: &AppState, org: Uuid, period: PayPeriod, by: Uuid) -> Re
             json!({ "blocking_devices": r.blocking_devices, "period_end": r.period_end }),
         ));
     }
-    match state.store.run_payroll(org, period, by, state.clock.now()).await? {
+    // The run, the lock, the requirements it resets and their audit rows commit together; a
+    // period found locked meanwhile commits nothing.
+    let mut tx = state.store.begin().await?;
+    match locks::run_payroll(&mut tx, org, period, by, state.clock.now()).await? {
         RunOutcome::AlreadyLocked => Err(period_locked(period)),
         RunOutcome::Locked(run) => {
+            tx.commit().await?;
             tracing::info!(period = %period, by = %by, "payroll run; period locked");
             super::period_changed(state, org, period).await?;
             Ok(run)
@@ -135,9 +141,11 @@ pub async fn run(state: &AppState, org: Uuid, period: PayPeriod, by: Uuid) -> Re
 /// Reopens a locked period (recorded); `false` when it was not locked.
 #[tracing::instrument(skip(state))]
 pub async fn unlock(state: &AppState, org: Uuid, period: PayPeriod, by: Uuid) -> Result<bool, ApiError> {
-    if !state.store.unlock_period(org, period, by, state.clock.now()).await? {
+    let mut tx = state.store.begin().await?;
+    if !locks::unlock_period(&mut tx, org, period, by, state.clock.now()).await? {
         return Ok(false);
     }
+    tx.commit().await?;
     super::period_changed(state, org, period).await?;
     Ok(true)
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{ledger, Device, NewEvent, Organisation};
+use crate::store::{events as store_events, ledger, locks, Device, NewEvent, Organisation, Tx};
 
 /// Where a record stands in the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,16 +71,22 @@ pub struct Classified {
 #[tracing::instrument(skip_all, fields(device = %device.id, events = events.len()))]
 pub async fn classify(state: &AppState, device: &Device, org: &Organisation, events: Vec<PunchEvent>) -> Result<Classified, ApiError> {
     let tz = org.tz()?;
-    let locked: BTreeSet<String> =
-        if events.is_empty() { BTreeSet::new() } else { state.store.locked_periods(org.id).await?.into_iter().collect() };
+    if events.is_empty() {
+        // A page without events (a tablet's routine contact) reads nothing here.
+        return Ok(Classified { events: Vec::new(), dirty: Vec::new() });
+    }
+    // Every read of the page's classification in one read transaction.
+    let mut tx = state.store.begin_read().await?;
+    let locked: BTreeSet<String> = locks::locked_periods(&mut tx, org.id).await?.into_iter().collect();
     let employees: BTreeSet<Uuid> = events.iter().map(|e| e.employee_id).collect();
     let links: BTreeSet<Uuid> = events.iter().filter_map(|e| e.link_id).collect();
     let employees: Vec<Uuid> = employees.into_iter().collect();
     let links: Vec<Uuid> = links.into_iter().collect();
-    let refs = state.store.reference_check(device.organisation_id, &employees, &links).await?;
+    let refs = store_events::reference_check(&mut tx, device.organisation_id, &employees, &links).await?;
     let status = if device.is_installed() { EventStatus::Accepted } else { EventStatus::Quarantined };
-    let locks = Locks { organisation: locked, employees: employee_locks(state, org.id, tz, &events).await? };
-    let late = late_for_lock(state, org, device.id, tz, &locks, &events).await?;
+    let locks = Locks { organisation: locked, employees: employee_locks(&mut tx, org.id, tz, &events).await? };
+    let late = late_for_lock(&mut tx, org, device.id, tz, &locks, &events).await?;
+    tx.commit().await?;
     let mut out = Vec::with_capacity(events.len());
     let mut dirty = BTreeSet::new();
     for event in events {
@@ -128,12 +134,10 @@ impl Locks {
 }
 
 /// Employees' own locks from the month before the page's earliest stamp on (one query).
-async fn employee_locks(state: &AppState, org: Uuid, tz: Tz, events: &[PunchEvent]) -> Result<BTreeMap<Uuid, BTreeSet<String>>, ApiError> {
+async fn employee_locks(tx: &mut Tx, org: Uuid, tz: Tz, events: &[PunchEvent]) -> Result<BTreeMap<Uuid, BTreeSet<String>>, ApiError> {
     let Some(first) = events.iter().map(|e| local_date(tz, e.occurred_at.with_timezone(&Utc))).min() else { return Ok(BTreeMap::new()) };
     let since = (first - Duration::days(1)).format("%Y-%m").to_string();
-    let mut tx = state.store.begin_read().await?;
-    let rows = crate::store::timesheet::employee_locks_since(&mut tx, org, &since).await?;
-    tx.commit().await?;
+    let rows = crate::store::timesheet::employee_locks_since(tx, org, &since).await?;
     let mut out: BTreeMap<Uuid, BTreeSet<String>> = BTreeMap::new();
     for (employee, period) in rows {
         out.entry(employee).or_default().insert(period);
@@ -145,7 +149,7 @@ async fn employee_locks(state: &AppState, org: Uuid, tz: Tz, events: &[PunchEven
 /// lies in a locked month. Looked up only for events within a day of a locked month, so an
 /// ordinary page costs nothing here.
 async fn late_for_lock(
-    state: &AppState,
+    tx: &mut Tx,
     org: &Organisation,
     device: Uuid,
     tz: Tz,
@@ -165,11 +169,10 @@ async fn late_for_lock(
     if by_employee.is_empty() {
         return Ok(late);
     }
-    let mut tx = state.store.begin_read().await?;
     for (employee, page) in by_employee {
         let first = page.iter().map(|e| e.occurred_at.with_timezone(&Utc)).min().unwrap_or_else(Utc::now);
         let last = page.iter().map(|e| e.occurred_at.with_timezone(&Utc)).max().unwrap_or_else(Utc::now);
-        let stored = ledger::employee_records(&mut tx, org.id, employee, first - Duration::days(3), last + Duration::days(1)).await?;
+        let stored = ledger::employee_records(tx, org.id, employee, first - Duration::days(3), last + Duration::days(1)).await?;
         let page_ids: BTreeSet<Uuid> = page.iter().map(|e| e.id).collect();
         let mut records: Vec<Record> =
             stored.iter().filter(|r| !page_ids.contains(&r.id)).filter_map(super::projection::record_of_row).collect();
@@ -190,7 +193,6 @@ async fn late_for_lock(
             }
         }
     }
-    tx.commit().await?;
     Ok(late)
 }
 

@@ -1,10 +1,23 @@
-//! The audit log in the unit-of-work shape: a row written in the same transaction as the
-//! change it records.
+//! The audit log: a row written in the same transaction as the change it records, and the
+//! log read back newest first.
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::tx::on_both;
 use super::{AuditEntry, StoreResult, Tx};
+
+/// An audit log row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor: Option<Uuid>,
+    pub actor_name: Option<String>,
+    pub kind: String,
+    pub subject: Option<String>,
+    pub details: Option<String>,
+}
 
 pub async fn record(tx: &mut Tx, a: &AuditEntry) -> StoreResult<()> {
     on_both!(tx, c => sqlx::query(
@@ -21,4 +34,49 @@ pub async fn record(tx: &mut Tx, a: &AuditEntry) -> StoreResult<()> {
     .await?
     .rows_affected());
     Ok(())
+}
+
+/// The audit row of a credential change: who, whose, which fields, when — never a value.
+pub(crate) async fn credentials_changed(
+    tx: &mut Tx,
+    org: Uuid,
+    actor: Option<Uuid>,
+    subject: Uuid,
+    fields: &[&str],
+    sessions_ended: u64,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let entry = AuditEntry {
+        organisation_id: org,
+        at: now,
+        actor,
+        kind: "credentials_changed",
+        subject: Some(subject.to_string()),
+        details: Some(serde_json::json!({ "fields": fields, "sessions_ended": sessions_ended })),
+    };
+    record(tx, &entry).await
+}
+
+/// Audit rows of `org`, newest first, before the cursor `before`, of one `kind` if given.
+pub async fn list(tx: &mut Tx, org: Uuid, before: Option<Uuid>, limit: i64, kind: Option<&str>) -> StoreResult<Vec<AuditRow>> {
+    let mut sql = String::from(
+        "SELECT a.id, a.at, a.actor, p.name AS actor_name, a.kind, a.subject, a.details FROM audit_log a \
+         LEFT JOIN people p ON p.id = a.actor AND p.organisation_id = a.organisation_id WHERE a.organisation_id = $1",
+    );
+    let mut n = 1;
+    if before.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND a.id < ${n}"));
+    }
+    if kind.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND a.kind = ${n}"));
+    }
+    sql.push_str(&format!(" ORDER BY a.id DESC LIMIT ${}", n + 1));
+    Ok(on_both!(tx, c => {
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(org);
+        let q = match before { Some(b) => q.bind(b), None => q };
+        let q = match kind { Some(k) => q.bind(k), None => q };
+        q.bind(limit).fetch_all(&mut **c).await?
+    }))
 }

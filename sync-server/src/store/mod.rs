@@ -1,34 +1,55 @@
-//! Persistence behind one trait, with a PostgreSQL and an SQLite implementation chosen by the
-//! database URL. Every method that touches organisation data takes the organisation id and
-//! filters on it; only a device or session lookup by its own secret-bearing key is global.
+//! Persistence: a [`Store`] (one per SQL dialect, chosen by the database URL) hands out units of
+//! work ([`Tx`]), and plain functions over `&mut Tx`, one module per domain area, hold the SQL:
+//!
+//! | area | module |
+//! |---|---|
+//! | organisations, roster version | [`organisations`] |
+//! | people, login candidate, personnummer lookup, person links | [`people`] |
+//! | project/account links | [`links`] |
+//! | enrolment codes (redeem = register the device) | [`enrolment`] |
+//! | devices: lookup, list, name, clock offset, sync requirement, history, uninstall | [`devices`] |
+//! | tablet events: reference check, sync page insert, counts | [`events`] |
+//! | the roster tablets cache | [`roster`] |
+//! | web sessions | [`sessions`] |
+//! | quarantined events and their review | [`quarantine`] |
+//! | period locks, payroll run, unlock | [`locks`] |
+//! | audit log | [`audit`] |
+//! | ledger: records, corrections, dirty days, projected days, signatures | [`ledger`] |
+//! | timesheets: work models, absences, entries, bookings, employee locks | [`timesheet`] |
+//!
+//! Every function that touches organisation data takes the organisation id and filters on it;
+//! only a device or session lookup by its own secret-bearing key is global.
 
 pub mod audit;
 pub mod devices;
-#[macro_use]
-mod sql;
-#[macro_use]
-mod sql_governance;
-mod governance;
+pub mod enrolment;
+pub mod events;
 pub mod ledger;
+pub mod links;
+pub mod locks;
+pub mod organisations;
+pub mod people;
+pub mod quarantine;
+pub mod roster;
+pub mod sessions;
 pub mod timesheet;
 mod postgres;
 mod records;
 mod sqlite;
 mod tx;
 
-use std::collections::{HashMap, HashSet};
-
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use shared_model::wire::Roster;
 use uuid::Uuid;
 
-pub use governance::*;
+pub use audit::AuditRow;
+pub use devices::HistoryRow;
+pub use events::{postgres_insert_page, ReferenceCheck};
+pub use locks::{PayrollRun, PeriodLock, RunOutcome};
 pub use postgres::PgStore;
-pub use postgres::postgres_insert_page;
+pub use quarantine::QuarantinedEvent;
 pub use records::*;
 pub use sqlite::SqliteStore;
-pub use tx::Tx;
+pub use tx::{Conn, Db, DbConn, Tx};
 
 /// What a storage call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -73,102 +94,42 @@ pub enum Dialect {
     Sqlite,
 }
 
-/// The server's persistence. Implemented once per SQL dialect.
+/// The server's persistence at the connection level, implemented once per SQL dialect. What
+/// it stores is reached through the area modules' functions over a unit of work.
 #[async_trait]
-pub trait Store: GovernanceStore + Send + Sync + 'static {
+pub trait Store: Send + Sync + 'static {
     fn dialect(&self) -> Dialect;
     /// Applies the dialect's migrations.
     async fn migrate(&self) -> StoreResult<()>;
-    /// Opens a unit of work for the store's plain functions (`store::ledger`, …). On SQLite it
-    /// holds the write lock from the start (`BEGIN IMMEDIATE`).
+    /// Opens a unit of work that writes. On SQLite it holds the write lock from the start
+    /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when
+    /// it upgrades a read lock.
     async fn begin(&self) -> StoreResult<Tx>;
     /// Opens a unit of work that only reads: on SQLite a deferred `BEGIN`, so readers never
     /// queue behind writers for the write lock.
     async fn begin_read(&self) -> StoreResult<Tx>;
+    /// A pooled connection outside any transaction, for a single-statement read on a hot path
+    /// (see [`Conn`]).
+    async fn conn(&self) -> StoreResult<Conn>;
     /// A trivial round trip, for health checks.
     async fn ping(&self) -> StoreResult<()>;
-
-    async fn create_organisation(&self, name: &str, time_zone: &str, now: DateTime<Utc>) -> StoreResult<Organisation>;
-    /// Finds an organisation by exact name or by id (for the command line).
-    async fn find_organisation(&self, name_or_id: &str) -> StoreResult<Option<Organisation>>;
-    async fn organisation(&self, id: Uuid) -> StoreResult<Option<Organisation>>;
-
-    /// Creates a person as the system (command line, demo, fixtures).
-    async fn create_person(&self, person: &NewPerson, now: DateTime<Utc>) -> StoreResult<Person> {
-        self.create_person_by(person, &ChangedBy::default(), now).await
-    }
-    /// Creates a person; credentials set with it are audited (`credentials_changed`) in the
-    /// same transaction.
-    async fn create_person_by(&self, person: &NewPerson, by: &ChangedBy, now: DateTime<Utc>) -> StoreResult<Person>;
-    /// Changes a person as the system.
-    async fn update_person(&self, org: Uuid, id: Uuid, patch: &PersonPatch, now: DateTime<Utc>) -> StoreResult<Option<Person>> {
-        self.update_person_by(org, id, patch, &ChangedBy::default(), now).await
-    }
-    /// Changes a person. In the same transaction: a credential change is audited
-    /// (`credentials_changed`: who, whose, which fields — never the secret); a new password or
-    /// a deactivation ends the person's sessions (all but `by.keep_session`, for a password).
-    async fn update_person_by(&self, org: Uuid, id: Uuid, patch: &PersonPatch, by: &ChangedBy, now: DateTime<Utc>) -> StoreResult<Option<Person>>;
-    async fn person(&self, org: Uuid, id: Uuid) -> StoreResult<Option<Person>>;
-    async fn list_people(&self, org: Uuid, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<Person>>;
-    /// The person with this username and their password hash, for login (usernames are global).
-    async fn login_candidate(&self, username: &str) -> StoreResult<Option<(Person, Option<String>)>>;
-    /// People of `org` whose keyed personnummer hash is `hmac`.
-    async fn people_by_personnummer(&self, org: Uuid, hmac: &str) -> StoreResult<Vec<Person>>;
-    /// The link ids assigned to each of `people`.
-    async fn person_links(&self, org: Uuid, people: &[Uuid]) -> StoreResult<HashMap<Uuid, Vec<Uuid>>>;
-    /// Replaces a person's links; `UnknownReference` when the person or a link is not of `org`.
-    async fn set_person_links(&self, org: Uuid, person: Uuid, links: &[Uuid]) -> StoreResult<()>;
-
-    async fn create_link(&self, org: Uuid, link: &NewLink, now: DateTime<Utc>) -> StoreResult<Link>;
-    async fn update_link(&self, org: Uuid, id: Uuid, patch: &LinkPatch) -> StoreResult<Option<Link>>;
-    async fn list_links(&self, org: Uuid, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<Link>>;
-
-    async fn create_enrolment_code(&self, code: &NewEnrolmentCode) -> StoreResult<()>;
-    /// Uses a code once and registers the device in the same transaction.
-    async fn redeem_enrolment_code(&self, code_hash: &str, device: &NewDevice) -> StoreResult<Redeemed>;
-
-    /// A device by its id, installed or not (the id comes from a signed request).
-    async fn device(&self, id: Uuid) -> StoreResult<Option<Device>>;
-    /// Installed devices of `org`, by id.
-    async fn list_devices(&self, org: Uuid, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<Device>>;
-    /// Records what a refused (clock-skewed) request told us about the device's clock.
-    async fn record_clock_offset(&self, device: &Device, now: DateTime<Utc>, clock_offset_s: i64) -> StoreResult<()>;
-
-    /// Which of these employee and link ids belong to `org`, whether they are active, and which
-    /// (employee, link) pairs are assigned.
-    async fn reference_check(&self, org: Uuid, employees: &[Uuid], links: &[Uuid]) -> StoreResult<ReferenceCheck>;
-    /// Stores one page of events idempotently with the device bookkeeping and the employee-days
-    /// it touched (`dirty`, for the projection), in one transaction; answers every id now
-    /// stored. A conflict stores nothing.
-    async fn store_sync_page(
-        &self,
-        device: &Device,
-        events: &[NewEvent],
-        book: &SyncBookkeeping,
-        dirty: &[(Uuid, chrono::NaiveDate)],
-    ) -> StoreResult<Vec<Uuid>>;
-    /// Number of ledger events of `org` with this status (tests, reports).
-    async fn count_events(&self, org: Uuid, status: &str) -> StoreResult<i64>;
-
-    /// The roster tablets cache; its version is read before its content.
-    async fn roster(&self, org: Uuid) -> StoreResult<Roster>;
-
-    async fn create_session(&self, session: &Session) -> StoreResult<()>;
-    async fn session(&self, token_hash: &str) -> StoreResult<Option<(Session, Person)>>;
-    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
-
-    async fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
 }
 
-/// Answer of [`Store::reference_check`].
-#[derive(Debug, Default, Clone)]
-pub struct ReferenceCheck {
-    /// Employee id → active, for those of the organisation.
-    pub employees: HashMap<Uuid, bool>,
-    /// Link id → active, for those of the organisation.
-    pub links: HashMap<Uuid, bool>,
-    /// Assigned (employee, link) pairs.
-    pub assignments: HashSet<(Uuid, Uuid)>,
+/// One keyset page of a listing: `select` (binding the organisation as `$1`), then `AND id > $2`
+/// when there is a cursor, `ORDER BY id LIMIT …`. Two constant statement texts per listing.
+pub(crate) async fn keyset_page<T>(tx: &mut Tx, select: &str, org: Uuid, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<T>>
+where
+    T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+{
+    let sql = match after {
+        Some(_) => format!("{select} AND id > $2 ORDER BY id LIMIT $3"),
+        None => format!("{select} ORDER BY id LIMIT $2"),
+    };
+    Ok(tx::on_both!(tx, c => {
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(org);
+        let q = match after { Some(a) => q.bind(a), None => q };
+        q.bind(limit).fetch_all(&mut **c).await?
+    }))
 }
 
 /// Opens the store a database URL names (`postgres://…` or `sqlite://…`).

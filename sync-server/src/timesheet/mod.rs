@@ -216,7 +216,9 @@ impl OrgMonthFacts {
 /// An employee's month, computed (issue 12, item 1).
 #[tracing::instrument(skip(state))]
 pub async fn month(state: &AppState, org: Uuid, employee: Uuid, period: PayPeriod) -> Result<MonthView, ApiError> {
-    let person = state.store.person(org, employee).await?.ok_or(ApiError::NotFound("employee"))?;
+    let mut tx = state.store.begin_read().await?;
+    let person = crate::store::people::get(&mut tx, org, employee).await?.ok_or(ApiError::NotFound("employee"))?;
+    tx.commit().await?;
     ensure_projected(state, org, employee).await?;
     let facts = OrgMonthFacts::load(state, org).await?;
     month_of(state, &facts, EmployeeRef { id: person.id, name: person.name, number: person.number }, period).await

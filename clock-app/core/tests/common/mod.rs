@@ -16,7 +16,7 @@ use shared_model::{secret_hash, Personnummer, Role};
 use sync_server::clock::Clock as ServerClock;
 use sync_server::config::Settings;
 use sync_server::state::AppState;
-use sync_server::store::{NewEnrolmentCode, NewLink, NewPerson};
+use sync_server::store::{self as db, ChangedBy, NewEnrolmentCode, NewLink, NewPerson};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use uuid::Uuid;
@@ -115,11 +115,12 @@ impl TestServer {
     pub async fn seed(&self) -> Seed {
         self.with(|state| async move {
             let now = state.clock.now();
-            let org = state.store.create_organisation("Test AB", "Europe/Stockholm", now).await.expect("org");
+            let mut tx = state.store.begin().await.expect("begin");
+            let org = db::organisations::create(&mut tx, "Test AB", "Europe/Stockholm", now).await.expect("org");
             let mut links = Vec::new();
             for (p, a) in [("Alfa", "Montage"), ("Alfa", "Resa"), ("Service", "Jour")] {
                 let l = NewLink { id: Uuid::now_v7(), project: p.into(), account: a.into(), active: true };
-                links.push(state.store.create_link(org.id, &l, now).await.expect("link").id);
+                links.push(db::links::create(&mut tx, org.id, &l, now).await.expect("link").id);
             }
             let pnr = Personnummer::parse(ADMIN_PNR, now.date_naive()).expect("test personnummer");
             let admin = NewPerson {
@@ -135,7 +136,7 @@ impl TestServer {
                 personnummer_last4: Some(pnr.last4().to_owned()),
                 active: true,
             };
-            let admin = state.store.create_person(&admin, now).await.expect("admin").id;
+            let admin = db::people::create(&mut tx, &admin, &ChangedBy::default(), now).await.expect("admin").id;
             let mut staff = Vec::new();
             for n in 1..=4u32 {
                 let number = format!("10{n}");
@@ -153,10 +154,11 @@ impl TestServer {
                     personnummer_last4: None,
                     active: true,
                 };
-                let id = state.store.create_person(&p, now).await.expect("person").id;
-                state.store.set_person_links(org.id, id, &links).await.expect("links");
+                let id = db::people::create(&mut tx, &p, &ChangedBy::default(), now).await.expect("person").id;
+                db::people::set_links(&mut tx, org.id, id, &links).await.expect("links");
                 staff.push((id, number, pin));
             }
+            tx.commit().await.expect("commit");
             Seed { org: org.id, links, staff, admin }
         })
         .await
@@ -167,17 +169,16 @@ impl TestServer {
         self.with(move |state| async move {
             let code = format!("T{}", &Uuid::new_v4().simple().to_string()[..9]).to_uppercase();
             let now = state.clock.now();
-            state
-                .store
-                .create_enrolment_code(&NewEnrolmentCode {
-                    code_hash: sync_server::crypto::sha256_hex(&sync_server::api::device::normalise_code(&code)),
-                    organisation_id: org,
-                    created_by: None,
-                    created_at: now,
-                    expires_at: now + Duration::hours(1),
-                })
-                .await
-                .expect("code");
+            let new = NewEnrolmentCode {
+                code_hash: sync_server::crypto::sha256_hex(&sync_server::api::device::normalise_code(&code)),
+                organisation_id: org,
+                created_by: None,
+                created_at: now,
+                expires_at: now + Duration::hours(1),
+            };
+            let mut tx = state.store.begin().await.expect("begin");
+            db::enrolment::create_code(&mut tx, &new).await.expect("code");
+            tx.commit().await.expect("commit");
             code
         })
         .await

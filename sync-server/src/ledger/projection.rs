@@ -259,26 +259,10 @@ async fn read_group(tx: &mut Tx, org: Uuid, group: &[(Uuid, DateTime<Utc>, DateT
         let rows = by_employee.remove(&employee).unwrap_or_default();
         // Back: walk the records before `lo`, newest first, to a gap longer than the reach.
         let (first_lo, mut lo) = (lo, lo);
-        let mut cut_lo = false;
-        for t in rows.iter().rev().map(|r| r.occurred_at).filter(|t| *t < first_lo) {
-            if lo - t > reach {
-                cut_lo = true;
-                break;
-            }
-            lo = t;
-        }
         // Running out of records is a cut only if the read reached back more than the reach.
-        cut_lo |= lo - read_lo > reach;
+        let cut_lo = walk_to_cut(&mut lo, rows.iter().rev().map(|r| r.occurred_at).filter(|t| *t < first_lo)) || lo - read_lo > reach;
         let (first_hi, mut hi) = (hi, hi);
-        let mut cut_hi = false;
-        for t in rows.iter().map(|r| r.occurred_at).filter(|t| *t > first_hi) {
-            if t - hi > reach {
-                cut_hi = true;
-                break;
-            }
-            hi = t;
-        }
-        cut_hi |= read_hi - hi > reach;
+        let cut_hi = walk_to_cut(&mut hi, rows.iter().map(|r| r.occurred_at).filter(|t| *t > first_hi)) || read_hi - hi > reach;
         if cut_lo && cut_hi {
             let records = rows.iter().filter(|r| r.occurred_at >= lo && r.occurred_at <= hi).filter_map(record_of_row).collect();
             spans.push(Span { employee, lo, hi, records });
@@ -289,34 +273,33 @@ async fn read_group(tx: &mut Tx, org: Uuid, group: &[(Uuid, DateTime<Utc>, DateT
     Ok(spans)
 }
 
+/// Moves `edge` over `instants` (walking away from it, nearest first) as long as each lies
+/// within the pairing reach of the last; answers whether it met a gap longer than the reach —
+/// a clean cut, where the walk stops.
+fn walk_to_cut(edge: &mut DateTime<Utc>, instants: impl Iterator<Item = DateTime<Utc>>) -> bool {
+    let reach = Duration::hours(PAIRING_REACH_HOURS);
+    for t in instants {
+        if (*edge - t).abs() > reach {
+            return true;
+        }
+        *edge = t;
+    }
+    false
+}
+
 /// Widens `lo..=hi` of one employee to the clean cuts record by record, however far they are.
 async fn widen_alone(tx: &mut Tx, org: Uuid, employee: Uuid, mut lo: DateTime<Utc>, mut hi: DateTime<Utc>) -> Result<Span, StoreError> {
-    let reach = Duration::hours(PAIRING_REACH_HOURS);
     loop {
         let before = ledger::instants_before(tx, org, employee, lo, SCAN_BATCH).await?;
-        let mut cut = false;
-        for t in &before {
-            if lo - *t > reach {
-                cut = true;
-                break;
-            }
-            lo = *t;
-        }
-        if cut || (before.len() as i64) < SCAN_BATCH {
+        let full = before.len() as i64 == SCAN_BATCH;
+        if walk_to_cut(&mut lo, before.into_iter()) || !full {
             break;
         }
     }
     loop {
         let after = ledger::instants_after(tx, org, employee, hi, SCAN_BATCH).await?;
-        let mut cut = false;
-        for t in &after {
-            if *t - hi > reach {
-                cut = true;
-                break;
-            }
-            hi = *t;
-        }
-        if cut || (after.len() as i64) < SCAN_BATCH {
+        let full = after.len() as i64 == SCAN_BATCH;
+        if walk_to_cut(&mut hi, after.into_iter()) || !full {
             break;
         }
     }

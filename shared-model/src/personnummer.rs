@@ -399,11 +399,11 @@ mod tests {
         assert_eq!(serde_json::to_string(&Con).unwrap(), "\"samordningsnummer\"");
     }
 
-    /// The community vectors (`shared/` sits beside the clone, locally and in CI).
+    /// The community vectors (`testdata/personnummer-list.json`, a public list kept in the repository).
     fn load_vectors() -> Vec<serde_json::Value> {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/personnummer-list.json");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/personnummer-list.json");
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
-            panic!("personnummer test vectors not found at {path}: {e}; shared/ must sit beside the clone")
+            panic!("personnummer test vectors not found at {path}: {e}")
         });
         let vectors: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
         assert!(!vectors.is_empty(), "{path} holds no vectors");

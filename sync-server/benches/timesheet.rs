@@ -7,9 +7,16 @@
 //! cargo bench -p sync-server --bench timesheet                      # SQLite in a temp dir, 1,000 employees
 //! BENCH_EMPLOYEES=200 cargo bench -p sync-server --bench timesheet
 //! BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_ts cargo bench -p sync-server --bench timesheet
+//! BENCH_DATABASE_URL=… BENCH_PREFILL_ROWS=10000000 BENCH_PAGE=50 BENCH_EMPLOYEES=200 cargo bench -p sync-server --bench timesheet
 //! ```
-//! A PostgreSQL database named by `BENCH_DATABASE_URL` must exist and be empty. Figures and the
-//! command that produced them are recorded in docs/BENCHMARKS.md; nothing here asserts a time.
+//! A PostgreSQL database named by `BENCH_DATABASE_URL` must exist; each run makes its own
+//! organisation in it. `BENCH_PAGE` is the sync page size (default 500, the protocol's maximum;
+//! 50 is a tablet's five-minute sync). `BENCH_PREFILL_ROWS` (PostgreSQL only) first tops the
+//! `events` table up to that many rows of another organisation, written straight into the table
+//! (one `INSERT … SELECT FROM generate_series` per million, as `sync-loadgen prefill` does), so
+//! the ledger's indexes are the size of a real fleet's; a second run on the same database reuses
+//! them. Figures and the command that produced them are recorded in docs/BENCHMARKS.md; nothing
+//! here asserts a time.
 
 use std::collections::BTreeSet;
 use std::time::{Duration as StdDuration, Instant};
@@ -43,13 +50,17 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let employees = env_usize("BENCH_EMPLOYEES", 1000);
+    let page_size = env_usize("BENCH_PAGE", shared_model::wire::MAX_EVENTS_PER_PAGE).clamp(1, shared_model::wire::MAX_EVENTS_PER_PAGE);
     let dir = tempfile::tempdir()?;
     let database_url = std::env::var("BENCH_DATABASE_URL").ok();
     let settings = Settings { data_dir: dir.path().to_path_buf(), database_url: database_url.clone(), ..Settings::default() };
     let state = sync_server::build_state(&settings, Clock::default()).await?;
     let store = &state.store;
     let backend = if database_url.is_some() { "PostgreSQL" } else { "SQLite" };
-    println!("timesheet bench: {backend}, {employees} employees, November 2026 (21 weekdays, 4 stamps a day)");
+    println!("timesheet bench: {backend}, {employees} employees, November 2026 (21 weekdays, 4 stamps a day), pages of {page_size}");
+    if let (Some(url), Some(rows)) = (&database_url, std::env::var("BENCH_PREFILL_ROWS").ok().and_then(|v| v.parse::<i64>().ok())) {
+        prefill(&state, url, rows).await?;
+    }
 
     // The organisation: one link, a full-time model for everyone from 1 November.
     let now = Utc::now();
@@ -122,7 +133,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
-    let pages: Vec<Vec<PunchEvent>> = events.chunks(shared_model::wire::MAX_EVENTS_PER_PAGE).map(<[PunchEvent]>::to_vec).collect();
+    let pages: Vec<Vec<PunchEvent>> = events.chunks(page_size).map(<[PunchEvent]>::to_vec).collect();
     println!("{} events in {} pages", events.len(), pages.len());
     let (mut ingest, mut project) = (Vec::new(), Vec::new());
     let mut rebuilt_days = 0usize;
@@ -140,12 +151,13 @@ async fn main() -> anyhow::Result<()> {
     }
     let sum = |v: &[f64]| v.iter().sum::<f64>();
     let (si, sp) = (sum(&ingest), sum(&project));
+    println!("all pages: ingest {:.0} ms, projection {:.0} ms in all", si, sp);
     let mut sorted_i = ingest.clone();
     sorted_i.sort_by(f64::total_cmp);
     let mut sorted_p = project.clone();
     sorted_p.sort_by(f64::total_cmp);
     println!(
-        "sync page of 500: ingest p50 {:.1} ms p95 {:.1} ms; its projection p50 {:.1} ms p95 {:.1} ms; projection/ingest = {:.0} % ({rebuilt_days} days rebuilt)",
+        "sync page of {page_size}: ingest p50 {:.1} ms p95 {:.1} ms; its projection p50 {:.1} ms p95 {:.1} ms; projection/ingest = {:.0} % ({rebuilt_days} days rebuilt)",
         percentile(&sorted_i, 0.5),
         percentile(&sorted_i, 0.95),
         percentile(&sorted_p, 0.5),
@@ -207,5 +219,87 @@ async fn main() -> anyhow::Result<()> {
     if same != one_by_one.len() {
         anyhow::bail!("the batched months differ from the one-by-one months");
     }
+    Ok(())
+}
+
+/// Tops `events` up to `rows` rows with stamps of a filler organisation (its own tablet, 50
+/// employees, one link), written straight into the table as `sync-loadgen prefill` does: ids
+/// UUIDv7-shaped with timestamps 3 s apart ending before the bench's November, half starts and
+/// half stops. Nothing marks them dirty: they stand for the history the projection already holds.
+async fn prefill(state: &sync_server::state::AppState, url: &str, rows: i64) -> anyhow::Result<()> {
+    let pool = sqlx::PgPool::connect(url).await?;
+    let (have,): (i64,) = sqlx::query_as("SELECT count(*) FROM events").fetch_one(&pool).await?;
+    let need = rows - have;
+    println!("pre-fill: events holds {have} rows; target {rows}");
+    if need <= 0 {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let store = &state.store;
+    let mut tx = store.begin().await?;
+    let org = db::organisations::create(&mut tx, &format!("Filler {}", Uuid::now_v7()), "Europe/Stockholm", now).await?;
+    let link = db::links::create(&mut tx, org.id, &NewLink { id: Uuid::now_v7(), project: "Filler".into(), account: "Work".into(), active: true }, now).await?;
+    let mut people = Vec::new();
+    for i in 0..50 {
+        let p = NewPerson {
+            id: Uuid::now_v7(),
+            organisation_id: org.id,
+            number: Some(format!("F{i}")),
+            name: format!("Filler {i}"),
+            role: Role::Employee,
+            username: None,
+            password_hash: None,
+            pin_hash: None,
+            personnummer_hmac: None,
+            personnummer_last4: None,
+            active: true,
+        };
+        people.push(db::people::create(&mut tx, &p, &ChangedBy::default(), now).await?.id);
+    }
+    let code_hash = format!("filler-{}", Uuid::now_v7());
+    db::enrolment::create_code(&mut tx, &NewEnrolmentCode { code_hash: code_hash.clone(), organisation_id: org.id, created_by: None, created_at: now, expires_at: now + Duration::hours(1) })
+        .await?;
+    let device = match db::enrolment::redeem(&mut tx, &code_hash, &NewDevice { id: Uuid::now_v7(), public_key: "filler".into(), platform: "filler".into(), app_version: "bench".into(), now })
+        .await?
+    {
+        Redeemed::Enrolled { device, .. } => device.id,
+        _ => anyhow::bail!("enrolment of the filler tablet failed"),
+    };
+    tx.commit().await?;
+    let step_ms: i64 = 3000;
+    let end_ms = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).single().map(|t| t.timestamp_millis()).unwrap_or_default();
+    let base_ms = end_ms - need * step_ms;
+    let started = Instant::now();
+    let mut done = 0_i64;
+    while done < need {
+        let n = (need - done).min(1_000_000);
+        let r = sqlx::query(
+            "INSERT INTO events (id, organisation_id, device_id, device_seq, employee_id, kind, link_id, comment, \
+             occurred_at, occurred_offset_s, device_clock_at, device_clock_offset_s, received_at, status, flags) \
+             SELECT encode(set_byte(x.b, 6, (get_byte(x.b, 6) & 15) | 112), 'hex')::uuid, \
+                    $1, $2, g, ($3::uuid[])[1 + (g / 2) % cardinality($3::uuid[])], \
+                    CASE WHEN g % 2 = 1 THEN 'start' ELSE 'stop' END, CASE WHEN g % 2 = 1 THEN $4::uuid END, \
+                    NULL, to_timestamp(($5 + g * $6) / 1000.0), 3600, to_timestamp(($5 + g * $6) / 1000.0), 3600, \
+                    to_timestamp(($5 + g * $6) / 1000.0), 'accepted', NULL \
+             FROM generate_series($7::int8, $8::int8) AS g, \
+                  LATERAL (SELECT overlay(uuid_send(gen_random_uuid()) PLACING substring(int8send($5 + g * $6) FROM 3) FROM 1 FOR 6) AS b) AS x",
+        )
+        .bind(org.id)
+        .bind(device)
+        .bind(&people)
+        .bind(link.id)
+        .bind(base_ms)
+        .bind(step_ms)
+        .bind(done + 1)
+        .bind(done + n)
+        .execute(&pool)
+        .await?;
+        done += i64::try_from(r.rows_affected())?;
+        println!("  pre-fill {done}/{need} rows after {:.0} s", started.elapsed().as_secs_f64());
+    }
+    sqlx::query("ANALYZE").execute(&pool).await?;
+    let (total, size): (i64, String) =
+        sqlx::query_as("SELECT count(*), pg_size_pretty(pg_total_relation_size('events')) FROM events").fetch_one(&pool).await?;
+    println!("pre-fill done in {:.0} s: events holds {total} rows, {size} with indexes", started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -73,6 +73,9 @@ pub enum StoreError {
     /// A stored value that cannot be read back (a bug or a hand-edited database).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// The database cannot be used as configured (missing, unreachable), with what to do.
+    #[error("{0}")]
+    Setup(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

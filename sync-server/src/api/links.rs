@@ -89,6 +89,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input
     let new = NewLink { id: uuid::Uuid::now_v7(), project, account, active: input.active.unwrap_or(true) };
     let mut tx = state.store.begin().await?;
     let link = links::create(&mut tx, caller.org(), &new, state.clock.now()).await?;
+    crate::store::audit::link_saved(&mut tx, Some(caller.person.id), &link, true, state.clock.now()).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(view(link))).into_response())
 }
@@ -112,6 +113,7 @@ pub async fn update(
     let patch = LinkPatch { project: field("project", &input.project)?, account: field("account", &input.account)?, active: input.active };
     let mut tx = state.store.begin().await?;
     let link = links::update(&mut tx, caller.org(), id, &patch).await?.ok_or(ApiError::NotFound("link"))?;
+    crate::store::audit::link_saved(&mut tx, Some(caller.person.id), &link, false, state.clock.now()).await?;
     tx.commit().await?;
     Ok(Json(view(link)))
 }

@@ -333,8 +333,10 @@ pub async fn set_links(
     }
     let mut tx = state.store.begin().await?;
     let person = people::get(&mut tx, caller.org(), id).await?.ok_or(ApiError::NotFound("employee"))?;
+    let before = people::links_of(&mut tx, caller.org(), &[id]).await?.remove(&id).unwrap_or_default();
     people::set_links(&mut tx, caller.org(), id, &body.link_ids).await?;
     let links = people::links_of(&mut tx, caller.org(), &[id]).await?.remove(&id).unwrap_or_default();
+    crate::store::audit::person_links_changed(&mut tx, caller.org(), Some(caller.person.id), id, &before, &links, state.clock.now()).await?;
     tx.commit().await?;
     Ok(Json(view(person, links)?))
 }

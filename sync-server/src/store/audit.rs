@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::tx::on_both;
-use super::{AuditEntry, StoreResult, Tx};
+use super::{AuditEntry, Link, Person, StoreResult, Tx};
 
 /// An audit log row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -53,6 +53,79 @@ pub(crate) async fn credentials_changed(
         kind: "credentials_changed",
         subject: Some(subject.to_string()),
         details: Some(serde_json::json!({ "fields": fields, "sessions_ended": sessions_ended })),
+    };
+    record(tx, &entry).await
+}
+
+/// A person created (the first-day issue, item 7): who, whom, and the plain fields — never a
+/// PIN, a password or a personnummer (those are `credentials_changed`, by field name only).
+pub(crate) async fn person_created(tx: &mut Tx, actor: Option<Uuid>, p: &Person, now: DateTime<Utc>) -> StoreResult<()> {
+    let entry = AuditEntry {
+        organisation_id: p.organisation_id,
+        at: now,
+        actor,
+        kind: "person_created",
+        subject: Some(p.id.to_string()),
+        details: Some(serde_json::json!({ "name": p.name, "number": p.number, "role": p.role, "active": p.active })),
+    };
+    record(tx, &entry).await
+}
+
+/// A person's plain fields changed (number, name, role, active): each as `{"from", "to"}`; no
+/// row when nothing of them changed.
+pub(crate) async fn person_changed(tx: &mut Tx, actor: Option<Uuid>, before: &Person, after: &Person, now: DateTime<Utc>) -> StoreResult<()> {
+    let mut changes = serde_json::Map::new();
+    let mut note = |field: &str, from: serde_json::Value, to: serde_json::Value| {
+        if from != to {
+            changes.insert(field.to_owned(), serde_json::json!({ "from": from, "to": to }));
+        }
+    };
+    note("number", before.number.clone().into(), after.number.clone().into());
+    note("name", before.name.clone().into(), after.name.clone().into());
+    note("role", before.role.clone().into(), after.role.clone().into());
+    note("active", before.active.into(), after.active.into());
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let entry = AuditEntry {
+        organisation_id: after.organisation_id,
+        at: now,
+        actor,
+        kind: if before.active && !after.active { "person_deactivated" } else { "person_changed" },
+        subject: Some(after.id.to_string()),
+        details: Some(serde_json::json!({ "changes": changes })),
+    };
+    record(tx, &entry).await
+}
+
+/// The links a person may stamp on changed: the ids added and removed; no row when the set is
+/// the same.
+pub(crate) async fn person_links_changed(tx: &mut Tx, org: Uuid, actor: Option<Uuid>, person: Uuid, before: &[Uuid], after: &[Uuid], now: DateTime<Utc>) -> StoreResult<()> {
+    let added: Vec<Uuid> = after.iter().filter(|l| !before.contains(l)).copied().collect();
+    let removed: Vec<Uuid> = before.iter().filter(|l| !after.contains(l)).copied().collect();
+    if added.is_empty() && removed.is_empty() {
+        return Ok(());
+    }
+    let entry = AuditEntry {
+        organisation_id: org,
+        at: now,
+        actor,
+        kind: "person_links_changed",
+        subject: Some(person.to_string()),
+        details: Some(serde_json::json!({ "added": added, "removed": removed })),
+    };
+    record(tx, &entry).await
+}
+
+/// A project/account link created or changed: its fields as they now are.
+pub(crate) async fn link_saved(tx: &mut Tx, actor: Option<Uuid>, link: &Link, created: bool, now: DateTime<Utc>) -> StoreResult<()> {
+    let entry = AuditEntry {
+        organisation_id: link.organisation_id,
+        at: now,
+        actor,
+        kind: if created { "link_created" } else { "link_changed" },
+        subject: Some(link.id.to_string()),
+        details: Some(serde_json::json!({ "project": link.project, "account": link.account, "active": link.active })),
     };
     record(tx, &entry).await
 }

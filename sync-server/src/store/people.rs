@@ -15,7 +15,7 @@ use super::{audit, keyset_page, map_unique, ChangedBy, NewPerson, Person, Person
 pub(crate) const PERSON_COLS: &str =
     "id, organisation_id, number, name, role, username, personnummer_last4, active, created_at, updated_at";
 
-/// Creates a person; credentials set with it are audited (`credentials_changed`) in `tx`.
+/// Creates a person, audited (`person_created`; credentials set with it as `credentials_changed`) in `tx`.
 /// The system (command line, demo, fixtures) passes `ChangedBy::default()`.
 pub async fn create(tx: &mut Tx, p: &NewPerson, by: &ChangedBy, now: DateTime<Utc>) -> StoreResult<Person> {
     let sql = format!(
@@ -42,6 +42,7 @@ pub async fn create(tx: &mut Tx, p: &NewPerson, by: &ChangedBy, now: DateTime<Ut
     if p.number.is_some() {
         bump_roster(tx, p.organisation_id).await?;
     }
+    audit::person_created(tx, by.actor, &person, now).await?;
     let fields = p.credential_fields();
     if !fields.is_empty() {
         audit::credentials_changed(tx, p.organisation_id, by.actor, p.id, &fields, 0, now).await?;
@@ -49,10 +50,13 @@ pub async fn create(tx: &mut Tx, p: &NewPerson, by: &ChangedBy, now: DateTime<Ut
     Ok(person)
 }
 
-/// Changes a person. In `tx` as well: a credential change is audited (`credentials_changed`:
+/// Changes a person. In `tx` as well: a change of number, name, role or active is audited
+/// (`person_changed`, `person_deactivated`: each field from → to), a credential change too (`credentials_changed`:
 /// who, whose, which fields — never the secret); a new password or a deactivation ends the
 /// person's sessions (all but `by.keep_session`, for a password).
 pub async fn update(tx: &mut Tx, org: Uuid, id: Uuid, patch: &PersonPatch, by: &ChangedBy, now: DateTime<Utc>) -> StoreResult<Option<Person>> {
+    // As it was, for the audit row of what changed (number, name, role, active).
+    let Some(before) = get(tx, org, id).await? else { return Ok(None) };
     let sql = format!(
         "UPDATE people SET number = COALESCE($3, number), name = COALESCE($4, name), role = COALESCE($5, role), \
          username = COALESCE($6, username), password_hash = COALESCE($7, password_hash), \
@@ -76,9 +80,8 @@ pub async fn update(tx: &mut Tx, org: Uuid, id: Uuid, patch: &PersonPatch, by: &
         .fetch_optional(&mut **c)
         .await
         .map_err(map_unique)?);
-    if person.is_none() {
-        return Ok(None);
-    }
+    let Some(after) = &person else { return Ok(None) };
+    audit::person_changed(tx, by.actor, &before, after, now).await?;
     if patch.touches_roster() {
         bump_roster(tx, org).await?;
     }

@@ -5,7 +5,10 @@ import { h, clear, field, exactTime, shortDate, shortId } from '../util.js';
 import { requirementText } from './devices.js';
 
 export const KINDS = ['enrolment_code_created', 'device_enrolled', 'sync_requirement_changed', 'device_uninstalled',
-  'quarantine_accepted', 'quarantine_rejected', 'payroll_run', 'period_locked', 'period_unlocked', 'credentials_changed', 'device_renamed'];
+  'quarantine_accepted', 'quarantine_rejected', 'payroll_run', 'period_locked', 'period_unlocked', 'credentials_changed', 'device_renamed',
+  'person_created', 'person_changed', 'person_deactivated', 'person_links_changed', 'link_created', 'link_changed', 'organisation_changed'];
+// Kinds whose subject is a person, shown by name.
+const PERSON_KINDS = ['person_created', 'person_changed', 'person_deactivated', 'person_links_changed', 'credentials_changed', 'work_model_assigned'];
 const PAGE = 25;
 
 export function renderAudit(main) {
@@ -36,6 +39,18 @@ export function renderAudit(main) {
       ].filter(Boolean).join(' · ');
       case 'payroll_run': return d.requirements_reset ? t('admin.audit.detail.requirements_reset', { n: d.requirements_reset }) : '';
       case 'device_renamed': return d.name || '';
+      case 'person_created': return [d.name, d.number ? '#' + d.number : null, d.role ? t('admin.role.' + d.role) : null].filter(Boolean).join(' · ');
+      case 'person_changed':
+      case 'person_deactivated': return Object.entries(d.changes || {}).map(([f, c]) => {
+        const shown = (v) => (v === null || v === undefined ? '—' : f === 'role' ? t('admin.role.' + v) : f === 'active' ? t(v ? 'admin.active' : 'admin.inactive') : String(v));
+        return `${has('admin.audit.detail.field.' + f) ? t('admin.audit.detail.field.' + f) : f}: ${shown(c.from)} → ${shown(c.to)}`;
+      }).join(', ');
+      case 'person_links_changed': return [
+        d.added?.length ? t('admin.audit.detail.links_added', { links: d.added.map(linkName).join(', ') }) : null,
+        d.removed?.length ? t('admin.audit.detail.links_removed', { links: d.removed.map(linkName).join(', ') }) : null,
+      ].filter(Boolean).join(' · ');
+      case 'link_created':
+      case 'link_changed': return [`${d.project} · ${d.account}`, d.active === false ? t('admin.inactive') : null].filter(Boolean).join(' · ');
       case 'credentials_changed': return [
         (d.fields || []).map((f) => (has('admin.audit.detail.field.' + f) ? t('admin.audit.detail.field.' + f) : f)).join(', '),
         d.sessions_ended ? t('admin.audit.detail.sessions_ended', { n: d.sessions_ended }) : null,
@@ -47,6 +62,7 @@ export function renderAudit(main) {
   const DEVICE_KINDS = ['device_enrolled', 'sync_requirement_changed', 'device_uninstalled', 'device_renamed'];
   const subjectCell = (it) => {
     if (!it.subject) return '—';
+    if (PERSON_KINDS.includes(it.kind) && names.has(it.subject)) return h('span', { title: it.subject, text: names.get(it.subject) });
     if (DEVICE_KINDS.includes(it.kind)) {
       const label = t('admin.payroll.tablet', { id: shortId(it.subject) });
       return it.kind === 'device_uninstalled' ? h('span', { title: it.subject, text: label }) : h('a', { href: '#/devices?device=' + it.subject, title: it.subject, text: label });
@@ -54,9 +70,19 @@ export function renderAudit(main) {
     return it.subject.length > 12 ? h('code', { title: it.subject, text: shortId(it.subject) }) : it.subject;
   };
 
+  // Whom a row is about: people and links by name (an admin's lists; without them, short ids).
+  const names = new Map();
+  const links = new Map();
+  const linkName = (id) => links.get(id) || shortId(id);
+  let named = null;
+  const loadNames = () => (named ??= Promise.all([get('/api/v1/employees?limit=1000'), get('/api/v1/links?limit=1000')])
+    .then(([p, l]) => { p.items.forEach((x) => names.set(x.id, x.name)); l.items.forEach((x) => links.set(x.id, `${x.project} · ${x.account}`)); })
+    .catch(() => {}));
+
   let latest = 0;
   async function load() {
     const seq = ++latest;
+    await loadNames();
     const cursor = stack[stack.length - 1];
     const qs = new URLSearchParams({ limit: String(PAGE) });
     if (kind.value) qs.set('kind', kind.value);

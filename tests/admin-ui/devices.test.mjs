@@ -59,7 +59,7 @@ test('a code made in the page enrols a tablet that appears live; contact, pendin
   assert.equal(await page.textContent(cell(tablet.id, COL.pending)), '3');
   assert.equal(await page.textContent(cell(tablet.id, COL.fullSync)), tr(lang, 'admin.never'));
   const contact = `${cell(tablet.id, COL.contact)} time`;
-  const exact = await page.evaluate(([l, iso]) => new Intl.DateTimeFormat(l, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso)), [lang, device.last_contact_at]);
+  const exact = await page.evaluate((iso) => new Intl.DateTimeFormat(document.documentElement.dataset.locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso)), device.last_contact_at);
   assert.equal(await page.getAttribute(contact, 'title'), exact, 'the exact time is on hover');
   assert.ok((await relativeLabels(page, lang, 'second', Array.from({ length: 45 }, (_, i) => -i))).includes(await page.textContent(contact)),
     `"${await page.textContent(contact)}" is a relative time of a few seconds ago`);
@@ -167,7 +167,7 @@ test('uninstalling from the web names the risk; what the tablet sends afterwards
   assert.equal(await page.textContent('dialog[open] h2'), tr(lang, 'admin.uninstall.title', { id: short(tablet.id) }));
   const text = await page.textContent('dialog[open]');
   assert.ok(text.includes(tr(lang, 'admin.uninstall.pending', { n: 2 })), 'names the pending stamps');
-  const exact = await page.evaluate(([l, iso]) => new Intl.DateTimeFormat(l, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso)), [lang, device.last_contact_at]);
+  const exact = await page.evaluate((iso) => new Intl.DateTimeFormat(document.documentElement.dataset.locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso)), device.last_contact_at);
   assert.ok(text.includes(tr(lang, 'admin.uninstall.last_contact')) && text.includes(exact), 'names the last contact');
   assert.ok(text.includes(tr(lang, 'admin.uninstall.risk')));
   assert.equal(await page.evaluate(() => document.activeElement.textContent), tr(lang, 'admin.cancel'), 'the safe choice has focus');
@@ -231,9 +231,10 @@ test('the audit log is paginated and filterable by kind', async (t) => {
     all.push(...p.items);
     cursor = p.next_cursor;
   }
-  // 29 governance rows, and the logins and PINs the setup gave people (credentials_changed).
-  const creds = all.filter((i) => i.kind === 'credentials_changed');
-  assert.ok(creds.length > 0, 'the people of the setup are audited');
+  // 29 governance rows, and the people the setup created with their logins and PINs
+  // (person_created, credentials_changed).
+  const creds = all.filter((i) => i.kind === 'credentials_changed' || i.kind === 'person_created');
+  assert.ok(creds.some((i) => i.kind === 'credentials_changed') && creds.some((i) => i.kind === 'person_created'), 'the people of the setup are audited');
   assert.equal(all.length - creds.length, 29);
 
   await logIn(page, server, lang);
@@ -260,7 +261,7 @@ test('the audit log is paginated and filterable by kind', async (t) => {
   assert.equal(await page.textContent('#audit tbody td:nth-child(3)'), tr(lang, 'admin.audit.kind.device_enrolled'));
   // Credential changes: which fields, translated, never a value.
   await page.selectOption('#audit-kind', 'credentials_changed');
-  await eventually(async () => assert.equal(await page.$$eval('#audit tbody tr', (r) => r.length), Math.min(creds.length, 25)));
+  await eventually(async () => assert.equal(await page.$$eval('#audit tbody tr', (r) => r.length), Math.min(creds.filter((i) => i.kind === 'credentials_changed').length, 25)));
   const details = await page.$$eval('#audit tbody td:nth-child(5)', (cells) => cells.map((c) => c.textContent));
   assert.ok(details.some((d) => d.includes(tr(lang, 'admin.audit.detail.field.password')) || d.includes(tr(lang, 'admin.audit.detail.field.pin'))), details.join(' | '));
   await page.selectOption('#audit-kind', 'payroll_run');

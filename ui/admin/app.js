@@ -1,6 +1,6 @@
 // The admin UI shell: session, language, navigation between pages (hash routes).
 import { get, post, setCsrf, whenUnauthenticated } from './api.js';
-import { LANGUAGES, currentLang, preferredLang, setLang, t, translateStatic } from './i18n.js';
+import { LANGUAGES, currentLang, preferredLang, setLang, setRegionFromTimeZone, t, translateStatic } from './i18n.js';
 import { h, clear, closeDialogs, icon } from './util.js';
 import { renderLogin } from './pages/login.js';
 import { renderDevices } from './pages/devices.js';
@@ -73,7 +73,7 @@ function render() {
   translateStatic();
   if (!state.user) {
     document.title = t('admin.login.title') + ' · stampclock';
-    renderLogin(root(), { languageSwitch, onLogin: (res) => { state.user = res.user; setCsrf(res.csrf_token); render(); } });
+    renderLogin(root(), { languageSwitch, onLogin: async (res) => { state.user = res.user; setCsrf(res.csrf_token); await applyRegion(); render(); } });
     return;
   }
   const pages = visiblePages();
@@ -105,12 +105,18 @@ window.addEventListener('hashchange', () => {
 });
 whenUnauthenticated(() => { if (state.user) { state.user = null; render(); } });
 
+// Formats follow the organisation's country (English dates day-first in Sweden, Germany, Denmark).
+async function applyRegion() {
+  try { setRegionFromTimeZone((await get('/api/v1/organisation')).time_zone); } catch { /* keep the default */ }
+}
+
 (async function start() {
   await setLang(preferredLang());
   try {
     const me = await get('/api/v1/auth/me');
     state.user = me.user;
     setCsrf(me.csrf_token);
+    await applyRegion();
   } catch { state.user = null; }
   render();
 })();

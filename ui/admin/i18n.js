@@ -9,6 +9,20 @@ let fallback = {};
 
 export function currentLang() { return lang; }
 
+// Dates, times and numbers follow the organisation's country: English in a Swedish organisation
+// reads "3 Dec 2026, 14:30" (en-SE), never the US month-first with AM/PM.
+const REGIONS = { 'Europe/Stockholm': 'SE', 'Europe/Berlin': 'DE', 'Europe/Busingen': 'DE', 'Europe/Copenhagen': 'DK' };
+let region = 'GB';
+
+/** Sets the region of the formats from the organisation's time zone. */
+export function setRegionFromTimeZone(timeZone) {
+  region = REGIONS[timeZone] || 'GB';
+  document.documentElement.dataset.locale = locale();
+}
+
+/** The BCP 47 locale for Intl formats: the language, in English with the organisation's region. */
+export function locale() { return lang === 'en' ? `en-${region}` : lang; }
+
 export function preferredLang() {
   const saved = localStorage.getItem(STORAGE_KEY);
   const codes = LANGUAGES.map(([c]) => c);
@@ -32,14 +46,26 @@ export async function setLang(code, remember = false) {
   messages = code === 'en' ? fallback : await load(code);
   lang = code;
   document.documentElement.lang = code;
+  document.documentElement.dataset.locale = locale();
   if (remember) localStorage.setItem(STORAGE_KEY, code);
 }
 
-export function has(key) { return key in messages || key in fallback; }
+export function has(key) { return key in messages || key in fallback || `${key}.other` in messages || `${key}.other` in fallback; }
 
-// t('admin.x', {n: 3}) replaces {n}.
+// A counted message has one key per plural category of the language (`key.one`, `key.other`, as
+// Intl.PluralRules names them); `count` picks the form, so "1 stämpelklocka", "2 stämpelklockor".
+function lookup(key, count) {
+  if (count !== undefined) {
+    const n = Number(count);
+    const forms = Number.isFinite(n) ? [`${key}.${new Intl.PluralRules(lang).select(n)}`, `${key}.other`] : [`${key}.other`];
+    for (const k of forms) { const s = messages[k] ?? fallback[k]; if (s !== undefined) return s; }
+  }
+  return messages[key] ?? fallback[key] ?? key;
+}
+
+// t('admin.x', {n: 3}) replaces {n}; a numeric {n} (or {count}) also picks the plural form.
 export function t(key, vars = {}) {
-  const s = messages[key] ?? fallback[key] ?? key;
+  const s = lookup(key, vars.count ?? vars.n);
   return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
 }
 

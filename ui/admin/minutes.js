@@ -1,5 +1,5 @@
 // Durations (whole minutes, as the API sends them) and instants in the organisation's zone.
-import { currentLang } from './i18n.js';
+import { locale } from './i18n.js';
 
 /** 90 → "1:30", -135 → "-2:15", 0 → "0:00" (G-FMT: the API already rounded to whole minutes). */
 export function hm(min) {
@@ -62,13 +62,13 @@ export function zonedInstant(date, time, timeZone) {
 /** The weekday and date of "YYYY-MM-DD" in the page's language, e.g. "Mon 2 Nov". */
 export function dayLabel(date, opts = { weekday: 'short', day: 'numeric', month: 'short' }) {
   const [y, m, d] = date.split('-').map(Number);
-  return new Intl.DateTimeFormat(currentLang(), { ...opts, timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)));
+  return new Intl.DateTimeFormat(locale(), { ...opts, timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)));
 }
 
 /** "2026-11" → "November 2026" in the page's language. */
 export function monthLabel(period) {
   const [y, m] = period.split('-').map(Number);
-  return new Intl.DateTimeFormat(currentLang(), { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 1)));
+  return new Intl.DateTimeFormat(locale(), { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 1)));
 }
 
 /** The month `delta` months from "YYYY-MM". */

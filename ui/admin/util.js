@@ -1,4 +1,4 @@
-import { t, currentLang } from './i18n.js';
+import { t, locale } from './i18n.js';
 
 // h('tag', {class, text, onclick, ...attrs}, ...children)
 export function h(tag, attrs = {}, ...children) {
@@ -27,18 +27,18 @@ export function clear(el, ...children) { el.replaceChildren(); append(el, childr
 
 export function exactTime(iso) {
   if (!iso) return '';
-  return new Intl.DateTimeFormat(currentLang(), { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
 }
 
 export function shortDate(iso) {
   if (!iso) return '';
-  return new Intl.DateTimeFormat(currentLang(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
 
 export function relativeTime(iso, now = Date.now()) {
   const diff = (new Date(iso).getTime() - now) / 1000;
   const abs = Math.abs(diff);
-  const rtf = new Intl.RelativeTimeFormat(currentLang(), { numeric: 'auto' });
+  const rtf = new Intl.RelativeTimeFormat(locale(), { numeric: 'auto' });
   if (abs < 45) return rtf.format(Math.round(diff), 'second');
   if (abs < 45 * 60) return rtf.format(Math.round(diff / 60), 'minute');
   if (abs < 22 * 3600) return rtf.format(Math.round(diff / 3600), 'hour');
@@ -154,7 +154,7 @@ export function setFieldError(input, message) {
 
 /** The wall-clock time now, in the page's language. */
 export function clockTime(d = new Date()) {
-  return new Intl.DateTimeFormat(currentLang(), { timeStyle: 'medium' }).format(d);
+  return new Intl.DateTimeFormat(locale(), { timeStyle: 'medium' }).format(d);
 }
 
 export function currentPeriod() {

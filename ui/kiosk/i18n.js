@@ -28,7 +28,15 @@ export function language() {
 
 /** The message `id` with `{name}` placeholders filled from `params`. */
 export function t(id, params = {}) {
-  const text = catalogue[id] ?? fallback[id] ?? id;
+  // A counted message has one key per plural category (`id.one`, `id.other`); a numeric {n}
+  // picks the form for the language.
+  let text;
+  if (typeof params.n === 'number') {
+    for (const k of [`${id}.${new Intl.PluralRules(current).select(params.n)}`, `${id}.other`]) {
+      text ??= catalogue[k] ?? fallback[k];
+    }
+  }
+  text ??= catalogue[id] ?? fallback[id] ?? id;
   return text.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
 }
 

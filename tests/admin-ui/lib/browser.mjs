@@ -81,7 +81,11 @@ export function catalogue(lang) {
 
 /** The translation of `key` in `lang` with {vars} replaced, as ui/admin/i18n.js does. */
 export function tr(lang, key, vars = {}) {
-  const s = catalogue(lang)[key];
+  const count = vars.count ?? vars.n;
+  const plural = count !== undefined && Number.isFinite(Number(count))
+    ? [`${key}.${new Intl.PluralRules(lang).select(Number(count))}`, `${key}.other`].map((k) => catalogue(lang)[k]).find((x) => x !== undefined)
+    : undefined;
+  const s = plural ?? catalogue(lang)[key];
   assert.ok(typeof s === 'string', `${lang}.json has ${key}`);
   return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
 }

@@ -4,7 +4,7 @@
 // correct stamps, enter absences, assign work models and lock the month; an employee (or team
 // lead) sees their own month and, where the policy lets them, enters their own time.
 import { get, post, put, del } from '../api.js';
-import { t, has, errorText, currentLang } from '../i18n.js';
+import { t, has, errorText, currentLang, locale } from '../i18n.js';
 import { h, clear, field, modal, setFieldError, toast, confirmDialog, icon } from '../util.js';
 import { hm, parseHm, zonedTime, zonedInstant, dayLabel, monthLabel, addMonths, monthEnd } from '../minutes.js';
 
@@ -165,7 +165,7 @@ export function renderTimesheet(main, { user, params, navigate }) {
   function vacation(v) {
     if (!v) return '—';
     if (v.unit === 'minutes' || v.minutes !== null && v.minutes !== undefined && v.days == null) return t('admin.ts.vacation_hours', { time: hm(v.minutes) });
-    return t('admin.ts.vacation_days', { n: new Intl.NumberFormat(currentLang(), { maximumFractionDigits: 2 }).format(Number(v.days)) });
+    return t('admin.ts.vacation_days', { n: new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 }).format(Number(v.days)), count: Number(v.days) });
   }
 
   function lockStatus(s) {
@@ -173,7 +173,7 @@ export function renderTimesheet(main, { user, params, navigate }) {
     const l = s.lock || {};
     return h('div', { class: 'status locked', id: 'ts-lock-state' }, h('span', { class: 'status-icon', 'aria-hidden': 'true' }, icon('lock')),
       h('div', {}, h('strong', { text: t(l.scope === 'organisation' ? 'admin.ts.locked_org' : 'admin.ts.locked_employee') }),
-        l.locked_at ? h('p', { class: 'muted', text: t('admin.ts.locked_by', { name: personName(l.locked_by), time: new Intl.DateTimeFormat(currentLang(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(l.locked_at)) }) }) : null));
+        l.locked_at ? h('p', { class: 'muted', text: t('admin.ts.locked_by', { name: personName(l.locked_by), time: new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(l.locked_at)) }) }) : null));
   }
 
   function legend() {
@@ -267,7 +267,7 @@ export function renderTimesheet(main, { user, params, navigate }) {
     if (d.corrections?.length) {
       parts.push(h('h3', { text: t('admin.ts.history') }), h('ul', { class: 'history' }, d.corrections.map((c) => h('li', {},
         t('admin.ts.correction_line', { action: correctionName(c), at: (c.original_at ? zonedTime(c.original_at, tz()) + ' → ' : '') + (c.at ? zonedTime(c.at, tz()) : '—'), author: c.author?.name || c.author || '—',
-          made: c.made_at ? new Intl.DateTimeFormat(currentLang(), { dateStyle: 'short', timeStyle: 'short', timeZone: tz() }).format(new Date(c.made_at)) : '' }),
+          made: c.made_at ? new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'short', timeZone: tz() }).format(new Date(c.made_at)) : '' }),
         c.reason ? h('q', { text: c.reason }) : null))));
     }
     const abs = absences.find((a) => a.date === d.date);

@@ -131,12 +131,24 @@ impl Kiosk {
         self.sync_locked().await
     }
 
+    /// The quick sync after a stamp: the pending pages only (their answers still carry the
+    /// config and, when it moved, the roster); the week summaries wait for the regular sync,
+    /// so a queue of stamps at shift change does not make the server compute every week anew.
+    pub async fn sync_stamps(&self) -> CoreResult<SyncReport> {
+        let _gate = self.inner.sync_gate.lock().await;
+        self.sync_inner(false).await
+    }
+
     /// The sync itself; the caller holds the sync gate.
     pub(crate) async fn sync_locked(&self) -> CoreResult<SyncReport> {
+        self.sync_inner(true).await
+    }
+
+    async fn sync_inner(&self, with_weeks: bool) -> CoreResult<SyncReport> {
         let started_at = self.inner.clock.now();
         let mut report = SyncReport::default();
         let result = self.push_pages(&mut report).await;
-        if result.is_ok() {
+        if result.is_ok() && with_weeks {
             // The week view is a convenience: a failure leaves the last one and the sync stands.
             if let Err(e) = self.fetch_weeks().await {
                 tracing::warn!(code = e.code(), error = %e, "fetching the weeks failed; the last ones stay");
@@ -259,7 +271,13 @@ impl Kiosk {
 enum Command {
     SyncNow(oneshot::Sender<CoreResult<SyncReport>>),
     Reconnected,
+    Stamped,
 }
+
+/// After a stamp, the sync waits this long for more stamps (a queue at shift change)...
+pub const STAMP_DEBOUNCE: StdDuration = StdDuration::from_secs(2);
+/// ...but never longer than this after the first stamp of a burst.
+pub const STAMP_DEBOUNCE_MAX: StdDuration = StdDuration::from_secs(10);
 
 /// The handle the UI shell keeps: "Sync now", reconnect notices, shutdown.
 pub struct SyncHandle {
@@ -278,6 +296,14 @@ impl SyncHandle {
     /// The network came back: sync at once, without waiting for the backoff.
     pub fn reconnected(&self) {
         let _ = self.tx.try_send(Command::Reconnected);
+    }
+
+    /// A stamp was just made: sync soon, so the office sees it in seconds rather than at the
+    /// next regular sync. Debounced (one sync for a burst of stamps: [`STAMP_DEBOUNCE`] after
+    /// the last, at most [`STAMP_DEBOUNCE_MAX`] after the first); ignored while the engine is
+    /// backing off after a failure, whose retry (or a reconnect) sends the stamp anyway.
+    pub fn stamped(&self) {
+        let _ = self.tx.try_send(Command::Stamped);
     }
 
     /// Stops the loop (after a sync in flight finishes).
@@ -305,21 +331,41 @@ pub fn spawn(kiosk: Kiosk) -> SyncHandle {
         let mut period = interval_of(&kiosk);
         let mut ticks = ticker(period, Instant::now());
         let mut retry_at: Option<Instant> = None;
+        let mut last_regular = Instant::now();
+        // A burst of stamps: (first, sync due) while one is waiting for its debounce.
+        let mut soon: Option<(Instant, Instant)> = None;
         loop {
             let mut reply = None;
+            let mut after_stamp = false;
             tokio::select! {
                 _ = ticks.tick(), if retry_at.is_none() => {}
                 _ = tokio::time::sleep_until(retry_at.unwrap_or_else(Instant::now)), if retry_at.is_some() => {}
+                _ = tokio::time::sleep_until(soon.map_or_else(Instant::now, |s| s.1)), if soon.is_some() => after_stamp = true,
                 cmd = rx.recv() => match cmd {
                     None => break,
                     Some(Command::SyncNow(r)) => reply = Some(r),
                     Some(Command::Reconnected) => {}
+                    Some(Command::Stamped) => {
+                        if retry_at.is_none() {
+                            let now = Instant::now();
+                            let first = soon.map_or(now, |s| s.0);
+                            soon = Some((first, (now + STAMP_DEBOUNCE).min(first + STAMP_DEBOUNCE_MAX)));
+                        }
+                        continue;
+                    }
                 },
             }
-            let result = kiosk.sync_now().await;
+            soon = None;
+            let result = if after_stamp { kiosk.sync_stamps().await } else { kiosk.sync_now().await };
             let wait = match &result {
+                // The quick sync after a stamp leaves the regular cycle where it was.
+                Ok(_) if after_stamp => {
+                    kiosk.inner.runtime.lock().unwrap_or_else(|p| p.into_inner()).consecutive_failures = 0;
+                    ticks.period().saturating_sub(Instant::now().saturating_duration_since(last_regular))
+                }
                 Ok(_) => {
                     retry_at = None;
+                    last_regular = Instant::now();
                     kiosk.inner.runtime.lock().unwrap_or_else(|p| p.into_inner()).consecutive_failures = 0;
                     let new_period = interval_of(&kiosk);
                     if new_period != period {

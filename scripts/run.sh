@@ -2,7 +2,10 @@
 # Runs the system: the sync server on an embedded SQLite database with the demo organisation,
 # serving the API and the admin UI on http://127.0.0.1:8080, and the kiosk app (the Tauri wall
 # tablet) enrolled against it — on this display, or under Xvfb where there is none.
-# Ctrl-C stops both. STAMPCLOCK_NO_KIOSK=1 runs the server alone.
+# Ctrl-C stops both. STAMPCLOCK_NO_KIOSK=1 runs the server alone. The demo holds two
+# organisations: a restaurant whose staff stamp in and out without projects (the kiosk enrols
+# there) and a project-based one (STAMPCLOCK_DEMO_KIOSK=projects enrols the kiosk there instead,
+# on a fresh data directory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -48,14 +51,19 @@ if [ "$kiosk" != 1 ]; then
   # itself with the demo enrolment code, later starts reuse the enrolment.
   export XDG_DATA_HOME="$STAMPCLOCK_DATA_DIR/kiosk"
   export STAMPCLOCK_KIOSK_SERVER="http://$listen"
-  STAMPCLOCK_KIOSK_ENROLMENT_CODE="$(cat "$STAMPCLOCK_DATA_DIR/demo-enrolment-code.txt")"
+  if [ "${STAMPCLOCK_DEMO_KIOSK:-restaurant}" = projects ]; then
+    code_file=demo-enrolment-code.txt staff="number 101, PIN 1111"
+  else
+    code_file=demo-restaurant-enrolment-code.txt staff="number 11, PIN 1111"
+  fi
+  STAMPCLOCK_KIOSK_ENROLMENT_CODE="$(cat "$STAMPCLOCK_DATA_DIR/$code_file")"
   export STAMPCLOCK_KIOSK_ENROLMENT_CODE
   ensure_display
   trap 'kill ${app_pid:-} $server_pid ${wm_pid:-} ${xvfb_pid:-} 2>/dev/null || true' EXIT INT TERM
-  step "starting the kiosk app on display $DISPLAY (staff: number 101, PIN 1111)"
+  step "starting the kiosk app on display $DISPLAY (staff: $staff)"
   target/release/clock-app &
   app_pid=$!
 fi
 
-echo "Admin UI: http://$listen  (admin / stampclock-demo). Ctrl-C stops everything." >&2
+echo "Admin UI: http://$listen  (restaurant: smaka / stampclock-demo; projects: admin / stampclock-demo). Ctrl-C stops everything." >&2
 wait "$server_pid"

@@ -42,7 +42,8 @@ pub struct PunchEvent {
     pub device_seq: i64,
     pub employee_id: Uuid,
     pub kind: PunchKind,
-    /// The project/account link; required for a start.
+    /// The project/account link: required for a start where the organisation requires links
+    /// (`links_required`, the default); `null` for a stop and for a start where it does not.
     #[serde(default)]
     pub link_id: Option<Uuid>,
     /// At most 500 characters.
@@ -62,13 +63,15 @@ pub const MAX_COMMENT_CHARS: usize = 500;
 
 impl PunchEvent {
     /// Checks the shape rules that make an event malformed (and so refused with 400):
-    /// a start needs a link, sequences start at 1, comments are bounded.
-    pub fn check_shape(&self) -> Result<(), String> {
+    /// sequences start at 1, comments are bounded, ids are not nil, and a start needs a link
+    /// where the organisation requires links (`links_required`, its setting; true unless an
+    /// organisation without projects — a restaurant, a shop — turned it off).
+    pub fn check_shape(&self, links_required: bool) -> Result<(), String> {
         if self.device_seq < 1 {
             return Err(format!("event {}: device_seq must be at least 1", self.id));
         }
-        if self.kind == PunchKind::Start && self.link_id.is_none() {
-            return Err(format!("event {}: a start needs a link_id", self.id));
+        if links_required && self.kind == PunchKind::Start && self.link_id.is_none() {
+            return Err(format!("event {}: a start needs a link_id (this organisation requires a project/account link)", self.id));
         }
         if let Some(c) = &self.comment {
             if c.chars().count() > MAX_COMMENT_CHARS {
@@ -101,7 +104,7 @@ mod tests {
         let e = sample();
         assert_eq!(e.kind, PunchKind::Start);
         assert_eq!(e.occurred_at.offset().local_minus_utc(), 3600);
-        assert!(e.check_shape().is_ok());
+        assert!(e.check_shape(true).is_ok());
     }
 
     #[test]
@@ -116,10 +119,11 @@ mod tests {
     fn a_start_without_link_is_malformed() {
         let mut e = sample();
         e.link_id = None;
-        assert!(e.check_shape().unwrap_err().contains("link_id"));
+        assert!(e.check_shape(true).unwrap_err().contains("link_id"));
+        assert!(e.check_shape(false).is_ok(), "an organisation without projects stamps in without a link");
         e.kind = PunchKind::Stop;
-        assert!(e.check_shape().is_ok());
+        assert!(e.check_shape(true).is_ok());
         e.device_seq = 0;
-        assert!(e.check_shape().is_err());
+        assert!(e.check_shape(true).is_err());
     }
 }

@@ -57,6 +57,10 @@ pub struct EnrolResponse {
     pub organisation: OrganisationInfo,
     pub sync_interval_s: u32,
     pub server_time: DateTime<Utc>,
+    /// Whether a start must name a link (the organisation's setting, as in the sync answer's
+    /// `config`); absent from an older server's answer: true.
+    #[serde(default = "links_required_default")]
+    pub links_required: bool,
 }
 
 /// `POST /api/v1/device/sync` request: one page of the outbox plus what is still queued.
@@ -83,6 +87,14 @@ pub struct DeviceConfig {
     pub sync_interval_s: u32,
     pub policy: Policy,
     pub sync_requirement: SyncRequirement,
+    /// Whether a start must name a project/account link (the organisation's setting). Absent
+    /// from an older server's answer: true, as every organisation was before the setting.
+    #[serde(default = "links_required_default")]
+    pub links_required: bool,
+}
+
+fn links_required_default() -> bool {
+    true
 }
 
 /// `POST /api/v1/device/sync` 200 answer.

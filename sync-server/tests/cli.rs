@@ -29,6 +29,10 @@ fn demo_bootstrap_and_serve() {
     let code = std::fs::read_to_string(data.join("demo-enrolment-code.txt")).unwrap();
     assert!(second.contains(code.trim()));
     assert!(!first.contains(code.trim()), "a fresh code per run");
+    // Beside it the restaurant, whose staff stamp without projects, with a code of its own.
+    let restaurant = std::fs::read_to_string(data.join("demo-restaurant-enrolment-code.txt")).unwrap();
+    assert!(second.contains(restaurant.trim()) && second.contains("Restaurang Smaka"), "{second}");
+    assert_ne!(restaurant.trim(), code.trim());
     assert!(data.join("stampclock.db").exists() && data.join("personnummer.key").exists());
     run_ok(bin().arg("migrate").arg("--data-dir").arg(&data));
 
@@ -98,4 +102,24 @@ fn demo_bootstrap_and_serve() {
     let (health, login) = result.unwrap();
     assert_eq!(health["database"], "ok");
     assert_eq!(login, reqwest::StatusCode::OK);
+}
+
+/// A database URL naming a PostgreSQL database that was never created gets a plain message
+/// saying so and how to create it, not the driver's error; an unreachable server likewise.
+#[test]
+fn a_missing_postgres_database_is_named_with_how_to_create_it() {
+    let admin = std::env::var("STAMPCLOCK_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin.clone());
+    let name = format!("stampclock_never_created_{}", std::process::id());
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin().args(["migrate", "--database-url", &format!("{base}/{name}"), "--data-dir"]).arg(dir.path()).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("database \"{name}\" does not exist")) && err.contains("createdb"), "{err}");
+    assert!(!err.contains("at line"), "no driver location in the message: {err}");
+    // Nobody listening: port 1 on loopback.
+    let out = bin().args(["migrate", "--database-url", "postgres://postgres@127.0.0.1:1/stampclock", "--data-dir"]).arg(dir.path()).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot reach PostgreSQL at 127.0.0.1:1"), "{err}");
 }

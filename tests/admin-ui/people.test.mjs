@@ -197,3 +197,41 @@ test('an admin gives a person a web login in the dialog, and that person logs in
   assert.equal(await page.locator('#p-password').count(), 0);
   assert.deepEqual(problems, []);
 });
+
+test('an organisation without projects: the admin turns links off, the project list and column disappear, the tablets are told', async (t) => {
+  const { server, api, page, problems, lang } = await setup(t, { locale: 'sv-SE' });
+  await logIn(page, server, lang);
+  await page.click('nav a[href="#/people"]');
+  await page.waitForSelector('#people');
+  assert.equal(await page.isChecked('#org-links-required'), true, 'links are required by default');
+  assert.equal(await page.isVisible('#links'), true);
+  const headers = () => page.$$eval('#people thead th', (ths) => ths.map((th) => th.textContent));
+  assert.ok((await headers()).includes(tr(lang, 'admin.people.col.links')));
+
+  await page.uncheck('#org-links-required');
+  await eventually(async () => assert.equal(await page.isVisible('#org-links-off'), true));
+  assert.equal(await page.textContent('#org-links-off'), tr(lang, 'admin.links.not_required_hint'));
+  assert.equal(await page.isVisible('#links'), false, 'the project list is hidden');
+  assert.equal(await page.isVisible('#link-new'), false);
+  assert.ok(!(await headers()).includes(tr(lang, 'admin.people.col.links')), 'no project column');
+  assert.equal((await api.get('/api/v1/organisation')).links_required, false, 'saved on the server');
+  await capture(page, 'people-without-projects');
+
+  // A person's editor has no project picker, and saving keeps the links they had.
+  const before = await api.employee('101');
+  await page.click(`button[aria-label="${tr(lang, 'admin.people.edit_label', { name: before.name })}"]`);
+  await page.waitForSelector('dialog[open] #p-name');
+  assert.equal(await page.locator('dialog[open] .links-pick').count(), 0);
+  await page.click('#person-save');
+  await eventually(async () => assert.equal(await page.locator('dialog[open]').count(), 0));
+  assert.deepEqual((await api.employee('101')).links, before.links, 'links untouched');
+
+  // Reloaded, the page remembers; switched back on, everything returns.
+  await page.reload();
+  await page.waitForSelector('#people');
+  assert.equal(await page.isChecked('#org-links-required'), false);
+  await page.check('#org-links-required');
+  await eventually(async () => assert.equal(await page.isVisible('#links'), true));
+  assert.equal((await api.get('/api/v1/organisation')).links_required, true);
+  assert.deepEqual(problems, []);
+});

@@ -433,7 +433,7 @@ async fn the_data_directory_and_its_files_are_private(backend: Backend) {
     tx.commit().await.unwrap();
     sync_server::demo::fill(&state, &data_dir).await.unwrap();
     assert_eq!(mode(&data_dir), 0o700, "data directory");
-    let mut files = vec!["personnummer.key", "demo-enrolment-code.txt"];
+    let mut files = vec!["personnummer.key", "demo-enrolment-code.txt", "demo-restaurant-enrolment-code.txt"];
     if backend == Backend::Sqlite {
         files.extend(["stampclock.db", "stampclock.db-wal", "stampclock.db-shm"]);
     }

@@ -60,17 +60,24 @@ function tz() {
   return state.device?.time_zone || undefined;
 }
 
+// Dates and times follow the organisation's country: English on a Swedish tablet reads
+// "Thu 3/12", 24-hour (en-SE), never the US month-first with AM/PM.
+const REGIONS = { 'Europe/Stockholm': 'SE', 'Europe/Berlin': 'DE', 'Europe/Busingen': 'DE', 'Europe/Copenhagen': 'DK' };
+function locale() {
+  return language() === 'en' ? `en-${REGIONS[tz()] || 'GB'}` : language();
+}
+
 // The idle screen runs around the clock, so its formatters are built once per language and
 // time zone instead of on every tick.
 const formatters = new Map();
 function formatter(kind) {
-  const key = `${kind}|${language()}|${tz() || ''}`;
+  const key = `${kind}|${locale()}|${tz() || ''}`;
   let f = formatters.get(key);
   if (!f) {
     const opts = kind === 'time'
       ? { hour: '2-digit', minute: '2-digit', timeZone: tz() }
       : { weekday: 'long', day: 'numeric', month: 'long', timeZone: tz() };
-    f = new Intl.DateTimeFormat(language(), opts);
+    f = new Intl.DateTimeFormat(locale(), opts);
     formatters.set(key, f);
   }
   return f;
@@ -105,7 +112,7 @@ function renderWeek(week) {
   const box = $('emp-week');
   if (!week) { box.hidden = true; return; }
   box.hidden = false;
-  const dayFmt = new Intl.DateTimeFormat(language(), { weekday: 'short', day: 'numeric', month: 'numeric', timeZone: 'UTC' });
+  const dayFmt = new Intl.DateTimeFormat(locale(), { weekday: 'short', day: 'numeric', month: 'numeric', timeZone: 'UTC' });
   const rows = week.days.map((d) => {
     const tr = document.createElement('tr');
     tr.dataset.date = d.date;
@@ -117,12 +124,17 @@ function renderWeek(week) {
   const flex = $('emp-flex');
   flex.textContent = t('kiosk.week.flex', { balance: fmtSigned(week.flex_balance_min) });
   flex.classList.toggle('negative', week.flex_balance_min < 0);
-  const asOf = new Intl.DateTimeFormat(language(), { weekday: 'short', hour: '2-digit', minute: '2-digit', timeZone: tz() });
+  const asOf = new Intl.DateTimeFormat(locale(), { weekday: 'short', hour: '2-digit', minute: '2-digit', timeZone: tz() });
   $('emp-week-asof').textContent = t('kiosk.week.as_of', { time: asOf.format(new Date(week.as_of)) });
 }
 
 function linkLabel(l) {
   return `${l.project} · ${l.account}`;
+}
+
+// A stamp's task as the tables show it: empty for a stamp without a link.
+function taskLabel(s) {
+  return s.link_id ? `${s.project} · ${s.account}` : '';
 }
 
 // ---- enrolment ----------------------------------------------------------------------------
@@ -299,16 +311,28 @@ function renderEmployee() {
   const d = state.data;
   $('emp-hello').textContent = t('kiosk.employee.hello', { name: d.name });
   const running = $('emp-running');
+  const free = !d.links_required;
   if (d.running) {
-    running.textContent = t('kiosk.employee.running', {
-      task: `${d.running.project} · ${d.running.account}`, since: fmtTime(d.running.start),
-    });
+    running.textContent = d.running.link_id
+      ? t('kiosk.employee.running', { task: taskLabel(d.running), since: fmtTime(d.running.start) })
+      : t('kiosk.employee.in_since', { since: fmtTime(d.running.start) });
     running.classList.add('on');
   } else {
-    running.textContent = t('kiosk.employee.nothing_running');
+    running.textContent = t(free ? 'kiosk.employee.not_in' : 'kiosk.employee.nothing_running');
     running.classList.remove('on');
   }
+  // Without required links: one large button that clocks in or out; the task list only for
+  // staff who also have tasks to choose from.
+  const punch = $('emp-punch');
+  punch.hidden = !free;
+  punch.textContent = t(d.running ? 'kiosk.employee.clock_out' : 'kiosk.employee.clock_in');
+  punch.classList.toggle('out', !!d.running);
+  $('emp-stop').hidden = free;
   $('emp-stop').disabled = !d.running;
+  $('emp-tasks').hidden = free && d.links.length === 0;
+  // Staff without projects see no task and comment columns in today's stamps.
+  $('emp-stamps').classList.toggle('no-links', free && d.links.length === 0);
+  $('emp-or-task').hidden = !free;
   $('emp-today').textContent = t('kiosk.employee.today', { day: d.work_day });
   const rows = [];
   d.stamps.forEach((s, i) => {
@@ -323,7 +347,7 @@ function renderEmployee() {
     }
     const tr = document.createElement('tr');
     tr.className = 'stamp';
-    [fmtTime(s.start), s.end ? fmtTime(s.end) : '…', `${s.project} · ${s.account}`, s.comment, fmtMinutes(s.minutes)]
+    [fmtTime(s.start), s.end ? fmtTime(s.end) : '…', taskLabel(s), s.comment, fmtMinutes(s.minutes)]
       .forEach((text) => { const td = document.createElement('td'); td.textContent = text; tr.append(td); });
     rows.push(tr);
   });
@@ -336,11 +360,21 @@ function renderEmployee() {
     rows.push(tr);
   }
   $('emp-stamps').querySelector('tbody').replaceChildren(...rows);
-  $('emp-totals').textContent = t('kiosk.employee.totals', {
-    worked: fmtMinutes(d.actual_minutes), breaks: fmtMinutes(d.total_break_minutes),
-  });
+  renderTotals();
   renderWeek(d.week);
   renderLinks();
+}
+
+// "Worked today" counts a running task live: the closed stamps' total from the core plus the
+// running one's minutes so far (refreshed while the screen is open).
+function renderTotals() {
+  const d = state.data;
+  if (!d) return;
+  const running = d.running && d.stamps.some((s) => s.id === d.running.id)
+    ? Math.max(0, Math.floor((Date.now() - new Date(d.running.start).getTime()) / 60000)) : 0;
+  setText($('emp-totals'), t('kiosk.employee.totals', {
+    worked: fmtMinutes(d.actual_minutes + running), breaks: fmtMinutes(d.total_break_minutes),
+  }));
 }
 
 function onLinkClick(e) {
@@ -367,6 +401,26 @@ $('emp-start').addEventListener('click', async () => {
     await loadEmployee();
   } catch (err) {
     $('emp-error').textContent = errorText(err);
+  }
+});
+
+$('emp-punch').addEventListener('click', async () => {
+  $('emp-error').textContent = '';
+  const button = $('emp-punch');
+  button.disabled = true;
+  try {
+    if (state.data?.running) {
+      const r = await invoke('stop_task');
+      $('emp-message').textContent = t('kiosk.employee.stopped', { time: fmtTime(r.occurred_at) });
+    } else {
+      const r = await invoke('start_task', { linkId: null, comment: null });
+      $('emp-message').textContent = t('kiosk.employee.clocked_in', { time: fmtTime(r.occurred_at) });
+    }
+    await loadEmployee();
+  } catch (err) {
+    $('emp-error').textContent = errorText(err);
+  } finally {
+    button.disabled = false;
   }
 });
 
@@ -463,7 +517,7 @@ async function main() {
   await refreshStatus();
   show(state.device ? 'idle' : 'enrol');
   renderIdle();
-  setInterval(() => { if (state.screen === 'idle') renderIdle(); }, 1000);
+  setInterval(() => { if (state.screen === 'idle') renderIdle(); else if (state.screen === 'employee') renderTotals(); }, 1000);
   setInterval(refreshStatus, STATUS_EVERY_MS);
   document.body.dataset.ready = 'true';
   // Start-up telemetry: the second animation frame after the first screen was shown runs once

@@ -80,6 +80,7 @@ impl Tablet {
                 sync_interval_s: 300,
                 policy: Policy::SelfService,
                 sync_requirement: None,
+                links_required: true,
                 clock_offset_ms: 0,
                 roster_version: None,
                 last_sync_at: None,

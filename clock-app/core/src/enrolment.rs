@@ -80,6 +80,7 @@ impl Kiosk {
             sync_interval_s: if resp.sync_interval_s == 0 { DEFAULT_SYNC_INTERVAL_S } else { resp.sync_interval_s },
             policy: Policy::SelfService,
             sync_requirement: None,
+            links_required: resp.links_required,
             clock_offset_ms: answer.offset_ms(resp.server_time),
             roster_version: None,
             last_sync_at: None,

@@ -68,7 +68,8 @@ pub struct StampReceipt {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct StampView {
     pub id: Uuid,
-    pub link_id: Uuid,
+    /// `None` for a stamp without a link (an organisation that does not require them).
+    pub link_id: Option<Uuid>,
     pub project: String,
     pub account: String,
     pub comment: String,
@@ -82,6 +83,9 @@ pub struct StampView {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct EmployeeScreen {
     pub name: String,
+    /// Whether a start must name a link; false: the screen shows one "Stämpla in" / "Stämpla
+    /// ut" and no project list.
+    pub links_required: bool,
     pub running: Option<StampView>,
     /// D7: the last five links used, newest first.
     pub recent_links: Vec<RosterLink>,
@@ -188,15 +192,23 @@ impl Kiosk {
 
     /// Starts a task on `link` (D2), switching off a running one in the same event; the comment
     /// carries over from the same link earlier that work day when none is given (D5).
+    ///
+    /// Without a link ("Stämpla in") only where the organisation does not require links
+    /// (`links_required` false: a restaurant, a shop); otherwise [`CoreError::LinkRequired`].
     pub fn start(&self, who: &Identified, link: Option<Uuid>, comment: Option<&str>) -> CoreResult<StampReceipt> {
-        let link = link.ok_or(CoreError::LinkRequired)?;
         self.inner.store.write(|tx| {
             let device = store::device(tx)?.ok_or(CoreError::NotEnrolled)?;
             usable(&device)?;
             let emp = active_employee(tx, who)?;
-            let link_ok = emp.links.contains(&link) && store::link_in(tx, link)?.is_some_and(|l| l.active);
-            if !link_ok {
-                return Err(CoreError::LinkNotAllowed);
+            match link {
+                None if device.links_required => return Err(CoreError::LinkRequired),
+                None => {}
+                Some(link) => {
+                    let link_ok = emp.links.contains(&link) && store::link_in(tx, link)?.is_some_and(|l| l.active);
+                    if !link_ok {
+                        return Err(CoreError::LinkNotAllowed);
+                    }
+                }
             }
             let tz = parse_tz(&device.time_zone)?;
             let now = self.now(&device);
@@ -204,7 +216,8 @@ impl Kiosk {
             let stamps = stamps_of(tx, emp.id, corrected)?;
             let ctx = PunchContext { now: corrected, tz, variant: device.policy };
             let id = Uuid::now_v7();
-            let req = StartRequest { id, link, comment: comment.map(str::to_owned), at: None };
+            // The rules read a stamp without a link as the nil link (`stamps_from_events`).
+            let req = StartRequest { id, link: link.unwrap_or_default(), comment: comment.map(str::to_owned), at: None };
             let outcome = punch_policy::start(&stamps, &req, &ctx)?;
             let comment = outcome.stamps.iter().find(|s| s.id == id).map(|s| s.comment.clone()).filter(|c| !c.is_empty());
             let offset = Duration::milliseconds(device.clock_offset_ms);
@@ -225,7 +238,7 @@ impl Kiosk {
                 id,
                 employee_id: emp.id,
                 kind: PunchKind::Start,
-                link_id: Some(link),
+                link_id: link,
                 comment: comment.clone(),
                 occurred_at: local(corrected, tz),
                 device_clock_at: local(now.raw, tz),
@@ -309,7 +322,7 @@ impl Kiosk {
                 let l = all_links.iter().find(|l| l.id == s.link);
                 StampView {
                     id: s.id,
-                    link_id: s.link,
+                    link_id: (!s.link.is_nil()).then_some(s.link),
                     project: l.map(|l| l.project.clone()).unwrap_or_default(),
                     account: l.map(|l| l.account.clone()).unwrap_or_default(),
                     comment: s.comment.clone(),
@@ -337,6 +350,7 @@ impl Kiosk {
             ordered.sort_by_key(|s| (s.start, s.id));
             Ok(EmployeeScreen {
                 name: emp.name.clone(),
+                links_required: device.links_required,
                 running: stamps.iter().filter(|s| s.is_running()).max_by_key(|s| s.start).map(view),
                 recent_links: recent,
                 links: assigned.clone(),

@@ -14,7 +14,9 @@ use uuid::Uuid;
 use crate::error::{CoreError, CoreResult};
 
 /// The migrations, in order; `PRAGMA user_version` counts how many are applied.
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/clock/0001_initial.sql"), include_str!("../../../migrations/clock/0002_weeks.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/clock/0001_initial.sql"), include_str!("../../../migrations/clock/0002_weeks.sql"),
+    include_str!("../../../migrations/clock/0003_links_required.sql"),
+];
 
 /// The database file inside the app data directory.
 pub const DB_FILE: &str = "clock.db";
@@ -37,6 +39,9 @@ pub struct DeviceRecord {
     pub sync_interval_s: u32,
     pub policy: Policy,
     pub sync_requirement: Option<SyncRequirement>,
+    /// Whether a start must name a link (the organisation's setting from the last sync answer;
+    /// true until the first).
+    pub links_required: bool,
     /// Server time minus raw device time.
     pub clock_offset_ms: i64,
     pub roster_version: Option<String>,
@@ -227,8 +232,8 @@ impl Store {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO device (id, device_id, server_url, organisation_id, organisation_name, time_zone, \
-                 enrolled_at, sync_interval_s, policy, clock_offset_ms, next_seq) \
-                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
+                 enrolled_at, sync_interval_s, policy, clock_offset_ms, links_required, next_seq) \
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, \
                  COALESCE((SELECT MAX(device_seq) FROM events), 0) + 1)",
                 params![
                     d.device_id.to_string(),
@@ -239,7 +244,8 @@ impl Store {
                     ts(d.enrolled_at),
                     d.sync_interval_s,
                     d.policy.as_str(),
-                    d.clock_offset_ms
+                    d.clock_offset_ms,
+                    d.links_required
                 ],
             )?;
             Ok(())
@@ -272,7 +278,7 @@ impl Store {
                 occurred_at: d.occurred_at,
                 device_clock_at: d.device_clock_at,
             };
-            e.check_shape().map_err(CoreError::Corrupt)?;
+            e.check_shape(false).map_err(CoreError::Corrupt)?;
             tx.execute(
                 "INSERT INTO events (device_seq, id, employee_id, kind, link_id, comment, occurred_at, occurred_at_ms, device_clock_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -502,12 +508,13 @@ pub(crate) fn device(tx: &Transaction<'_>) -> CoreResult<Option<DeviceRecord>> {
         i64,
         Option<String>,
         [Option<String>; 6],
+        bool,
     );
     let row: Option<Row> = tx
         .query_row(
             "SELECT device_id, server_url, organisation_id, organisation_name, time_zone, enrolled_at, sync_interval_s, \
              policy, sync_requirement, clock_offset_ms, roster_version, last_sync_at, last_full_sync_at, last_attempt_at, \
-             last_error_code, last_error_message, uninstalled_at FROM device WHERE id = 1",
+             last_error_code, last_error_message, uninstalled_at, links_required FROM device WHERE id = 1",
             [],
             |r| {
                 Ok((
@@ -523,11 +530,12 @@ pub(crate) fn device(tx: &Transaction<'_>) -> CoreResult<Option<DeviceRecord>> {
                     r.get(9)?,
                     r.get(10)?,
                     [r.get(11)?, r.get(12)?, r.get(13)?, r.get(14)?, r.get(15)?, r.get(16)?],
+                    r.get(17)?,
                 ))
             },
         )
         .optional()?;
-    let Some((device_id, server_url, org, org_name, tz, enrolled_at, interval, policy, req, offset, roster_version, rest)) = row
+    let Some((device_id, server_url, org, org_name, tz, enrolled_at, interval, policy, req, offset, roster_version, rest, links_required)) = row
     else {
         return Ok(None);
     };
@@ -546,6 +554,7 @@ pub(crate) fn device(tx: &Transaction<'_>) -> CoreResult<Option<DeviceRecord>> {
             .map(serde_json::from_str)
             .transpose()
             .map_err(|e| CoreError::Corrupt(format!("sync requirement: {e}")))?,
+        links_required,
         clock_offset_ms: offset,
         roster_version,
         last_sync_at: parse_opt_ts(last_sync)?,
@@ -621,8 +630,8 @@ pub(crate) fn apply_config(
 ) -> CoreResult<()> {
     let req = serde_json::to_string(&config.sync_requirement).map_err(|e| CoreError::Corrupt(e.to_string()))?;
     tx.execute(
-        "UPDATE device SET sync_interval_s = ?1, policy = ?2, sync_requirement = ?3",
-        params![config.sync_interval_s, config.policy.as_str(), req],
+        "UPDATE device SET sync_interval_s = ?1, policy = ?2, sync_requirement = ?3, links_required = ?4",
+        params![config.sync_interval_s, config.policy.as_str(), req, config.links_required],
     )?;
     Ok(())
 }

@@ -72,3 +72,46 @@ async fn a_full_disk_refuses_the_stamp_clearly_and_keeps_every_saved_one() {
     assert_eq!((report.sent, report.acked, report.pending_after), (total, total, 0));
     assert_eq!(server.count("accepted"), total as i64, "every saved stamp reached the server once");
 }
+
+/// A tablet updated from the version before `links_required` (local schema 2) keeps its outbox
+/// through migration 3, which rebuilds the events table without the "start has a link" check:
+/// the pending stamps, their sequence and their acknowledgement state are the same after it.
+#[test]
+fn the_outbox_survives_the_migration_that_drops_the_link_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk_dir = dir.path().join("kiosk");
+    std::fs::create_dir_all(&kiosk_dir).unwrap();
+    {
+        let db = rusqlite::Connection::open(kiosk_dir.join("clock.db")).unwrap();
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/clock/");
+        for m in ["0001_initial.sql", "0002_weeks.sql"] {
+            db.execute_batch(&std::fs::read_to_string(format!("{root}{m}")).unwrap()).unwrap();
+        }
+        db.execute_batch(
+            "PRAGMA user_version = 2;
+             INSERT INTO events (device_seq, id, employee_id, kind, link_id, comment, occurred_at, occurred_at_ms, device_clock_at, synced_at) VALUES
+               (1, '01937f3e-0000-7000-8000-000000000001', '01937f3e-0000-7000-8000-0000000000e1', 'start', '01937f3e-0000-7000-8000-0000000000a1', 'kept', '2026-11-30T08:00:00+01:00', 1764486000000, '2026-11-30T08:00:00+01:00', '2026-11-30T08:05:00Z'),
+               (2, '01937f3e-0000-7000-8000-000000000002', '01937f3e-0000-7000-8000-0000000000e1', 'stop', NULL, NULL, '2026-11-30T12:00:00+01:00', 1764500400000, '2026-11-30T12:00:00+01:00', NULL);",
+        )
+        .unwrap();
+        // The old schema refused a start without a link.
+        let refused = db.execute(
+            "INSERT INTO events (device_seq, id, employee_id, kind, occurred_at, occurred_at_ms, device_clock_at) VALUES (3, 'x', 'e', 'start', 't', 0, 't')",
+            [],
+        );
+        assert!(refused.is_err());
+    }
+    let k = reopen(&kiosk_dir, &Clock::system(), None);
+    let events = k.store().all_events().unwrap();
+    assert_eq!(events.iter().map(|e| e.event.device_seq).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(events[0].event.comment.as_deref(), Some("kept"));
+    assert_eq!(k.store().pending_count().unwrap(), 1, "the acknowledged start stays acknowledged, the stop pending");
+    let db = rusqlite::Connection::open(kiosk_dir.join("clock.db")).unwrap();
+    let version: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 3);
+    db.execute(
+        "INSERT INTO events (device_seq, id, employee_id, kind, occurred_at, occurred_at_ms, device_clock_at) VALUES (3, 'x', 'e', 'start', 't', 0, 't')",
+        [],
+    )
+    .expect("a start without a link fits the new schema");
+}

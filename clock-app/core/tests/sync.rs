@@ -285,3 +285,82 @@ async fn the_loop_syncs_at_start_on_demand_and_reports_status() {
     assert_eq!(k.sync_status().unwrap().last_error, None);
     handle.shutdown().await;
 }
+
+/// A stamp reaches the server in seconds (the first-day issue, item 2): after the loop's first
+/// sync, a burst of stamps (shift change) is sent by one debounced sync of the pages alone,
+/// without "Sync now" and long before the five-minute cycle, which stays where it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_stamps_is_sent_by_one_sync_within_seconds() {
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server")).await;
+    let seed = server.seed().await;
+    let proxy = LossyProxy::start(server.addr).await;
+    let clock = Clock::system();
+    let k = enrolled_kiosk(&dir.path().join("kiosk"), clock.clone(), &server, &seed, &proxy.url()).await;
+    let handle = sync::spawn(k.clone());
+    handle.sync_now().await.unwrap();
+    let before = proxy.requests.load(Ordering::SeqCst);
+    let started = std::time::Instant::now();
+    // Three people stamp in one after another; each stamp nudges the engine.
+    for (number, pin, link) in [("101", "1111", 0), ("102", "2222", 1), ("103", "3333", 0)] {
+        let who = k.identify(number, pin).unwrap();
+        k.start(&who, Some(seed.links[link]), None).unwrap();
+        handle.stamped();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    while server.count("accepted") < 3 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the stamps did not arrive in seconds");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Give a second (wrong) sync the chance to show before counting.
+    tokio::time::sleep(sync::STAMP_DEBOUNCE + std::time::Duration::from_millis(500)).await;
+    // One request: the page with the three stamps (the week summaries wait for the regular sync).
+    assert_eq!(proxy.requests.load(Ordering::SeqCst) - before, 1, "one sync for the burst");
+    assert_eq!(k.store().pending_count().unwrap(), 0);
+    // The regular cycle is still there after it.
+    let due = k.sync_status().unwrap().next_sync_due.unwrap();
+    assert!(due > clock.now() + Duration::seconds(200), "next regular sync one interval away: {due}");
+    handle.shutdown().await;
+}
+
+/// An organisation without projects (the first-day issue, item 1): until the server says links
+/// are not required a start without one is refused; after the sync that says so, staff stamp in
+/// with no link, the screen says so, and the stamp reaches the server without one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn where_links_are_not_required_staff_stamp_in_without_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server")).await;
+    let seed = server.seed().await;
+    let clock = Clock::system();
+    let k = enrolled_kiosk(&dir.path().join("kiosk"), clock.clone(), &server, &seed, &server.url()).await;
+    let who = k.identify("104", "4444").unwrap();
+    assert_eq!(k.start(&who, None, None).unwrap_err().code(), "link_required");
+    assert!(k.employee_screen(&who).unwrap().links_required);
+    assert_eq!(k.store().pending_count().unwrap(), 0, "nothing half-written");
+
+    let org = seed.org;
+    server.with(move |state| async move {
+        let mut tx = state.store.begin().await.unwrap();
+        sync_server::store::organisations::set_links_required(&mut tx, org, false).await.unwrap();
+        tx.commit().await.unwrap();
+    })
+    .await;
+    k.sync_now().await.unwrap();
+    let screen = k.employee_screen(&who).unwrap();
+    assert!(!screen.links_required, "the sync answer's config reached the tablet");
+    let receipt = k.start(&who, None, None).unwrap();
+    let screen = k.employee_screen(&who).unwrap();
+    let running = screen.running.expect("clocked in");
+    assert_eq!((running.id, running.link_id), (receipt.event_id, None));
+    clock.advance(Duration::minutes(1));
+    k.stop(&who).unwrap();
+    k.sync_now().await.unwrap();
+    assert_eq!(server.count("accepted"), 2);
+    let without_link: i64 = {
+        let db = rusqlite::Connection::open(server.dir.join("s.db")).unwrap();
+        db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+        db.query_row("SELECT COUNT(*) FROM events WHERE kind = 'start' AND link_id IS NULL", [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(without_link, 1, "the start is stored without a link");
+}

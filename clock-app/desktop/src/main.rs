@@ -114,17 +114,24 @@ fn employee_screen(state: State<'_, AppState>) -> UiResult<EmployeeScreen> {
 }
 
 #[tauri::command]
-fn start_task(state: State<'_, AppState>, link_id: String, comment: Option<String>) -> UiResult<StampReceipt> {
+fn start_task(state: State<'_, AppState>, link_id: Option<String>, comment: Option<String>) -> UiResult<StampReceipt> {
     let who = state.who()?;
-    let link = uuid::Uuid::parse_str(&link_id).map_err(|_| UiError::from(CoreError::LinkNotAllowed))?;
+    // No link: "Stämpla in" where the organisation does not require links (the core refuses it
+    // with `link_required` where it does).
+    let link = link_id.map(|l| uuid::Uuid::parse_str(&l).map_err(|_| UiError::from(CoreError::LinkNotAllowed))).transpose()?;
     let comment = comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
-    Ok(state.kiosk.start(&who, Some(link), comment)?)
+    let receipt = state.kiosk.start(&who, link, comment)?;
+    // Durable now; the office sees it after a short debounced sync, not at the next cycle.
+    state.sync.stamped();
+    Ok(receipt)
 }
 
 #[tauri::command]
 fn stop_task(state: State<'_, AppState>) -> UiResult<StampReceipt> {
     let who = state.who()?;
-    Ok(state.kiosk.stop(&who)?)
+    let receipt = state.kiosk.stop(&who)?;
+    state.sync.stamped();
+    Ok(receipt)
 }
 
 #[tauri::command]

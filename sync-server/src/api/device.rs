@@ -100,6 +100,7 @@ pub async fn enrol(
                 organisation: OrganisationInfo { id: organisation.id, name: organisation.name.clone(), time_zone: organisation.time_zone.clone() },
                 sync_interval_s: u32::try_from(organisation.sync_interval_s).unwrap_or(shared_model::wire::DEFAULT_SYNC_INTERVAL_S),
                 server_time: now,
+                links_required: organisation.links_required,
             };
             Ok((StatusCode::CREATED, Json(body)).into_response())
         }
@@ -199,7 +200,7 @@ pub async fn authenticate(
 /// Push a page of punch events, report what is still queued, pull roster and config.
 #[utoipa::path(post, path = "/api/v1/device/sync", tag = "device", operation_id = "sync_device", request_body = SyncRequest,
     security(("device_id" = [], "device_timestamp" = [], "device_signature" = [])),
-    responses((status = 200, body = SyncResponse), (status = 400, description = "`invalid_request`: a malformed page (more than 500 events, `device_seq` below 1, a start without `link_id`, a comment over 500 characters, a nil id)"),
+    responses((status = 200, body = SyncResponse), (status = 400, description = "`invalid_request`: a malformed page (more than 500 events, `device_seq` below 1, a start without `link_id` where the organisation requires links, a comment over 500 characters, a nil id)"),
               (status = 403, description = "`device_uninstalled` (`details.quarantined`: the ids of the page, stored in quarantine)"),
               (status = 409, description = "`event_conflict` (an event id already stored, or twice in the page, with other content; `details.event_id`) or `sequence_conflict` (`details.device_seq`, `details.stored_event_id`): nothing of the page is stored"),
               (status = 422, description = "`unknown_reference` (`details.kind`, `details.id`): an employee or link of another organisation; nothing of the page is stored")))]
@@ -214,11 +215,18 @@ pub async fn sync(State(state): State<AppState>, signed: Signed) -> Result<Respo
             req.events.len()
         )));
     }
+    // The shape without the organisation first (a malformed page costs no database read), then
+    // the one rule that depends on it: a start without a link where links are required.
     for e in &req.events {
-        e.check_shape().map_err(ApiError::InvalidRequest)?;
+        e.check_shape(false).map_err(ApiError::InvalidRequest)?;
     }
     let page = page_without_repeats(req.events)?;
     let org = device_organisation(&state, &device).await?;
+    if org.links_required {
+        for e in &page {
+            e.check_shape(true).map_err(ApiError::InvalidRequest)?;
+        }
+    }
     let classified = crate::ledger::ingest::classify(&state, &device, &org, page).await?;
     let events = classified.events;
     let clock_offset_s = events.last().map(|e| (e.event.device_clock_at - e.event.occurred_at).num_seconds());
@@ -331,6 +339,7 @@ pub fn device_config(org: &Organisation, device: &Device) -> Result<DeviceConfig
         sync_interval_s: u32::try_from(org.sync_interval_s).unwrap_or(shared_model::wire::DEFAULT_SYNC_INTERVAL_S),
         policy: Policy::parse(&org.policy).unwrap_or(Policy::SelfService),
         sync_requirement: device.sync_requirement()?,
+        links_required: org.links_required,
     })
 }
 

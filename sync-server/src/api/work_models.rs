@@ -157,9 +157,13 @@ pub struct OrganisationView {
     pub holiday_calendar: String,
     /// `self_service` or `strict` (D4).
     pub policy: String,
+    /// Whether a start must name a project/account link. False for an organisation without
+    /// projects (a restaurant, a shop): staff stamp in and out, and the admin UI hides links.
+    pub links_required: bool,
 }
 
-/// The organisation's time zone, holiday calendar and policy.
+/// The organisation's time zone, holiday calendar, policy and whether starts need a link (every
+/// signed-in person: the admin UI and an employee's own pages follow these settings).
 #[utoipa::path(get, path = "/api/v1/organisation", tag = "timesheets", operation_id = "get_organisation",
     security(("session" = [])),
     responses((status = 200, body = OrganisationView), (status = 401, description = "`unauthenticated`")))]
@@ -167,8 +171,14 @@ pub struct OrganisationView {
 pub async fn organisation(State(state): State<AppState>, caller: Caller) -> Result<Json<OrganisationView>, ApiError> {
     let mut tx = state.store.begin_read().await?;
     let ctx = OrgContext::load(&mut tx, caller.org()).await?;
+    let org = crate::store::organisations::get(&mut tx, caller.org()).await?.ok_or(ApiError::NotFound("organisation"))?;
     tx.commit().await?;
-    Ok(Json(OrganisationView { time_zone: ctx.time_zone, holiday_calendar: ctx.calendar_code, policy: ctx.policy.as_str().to_owned() }))
+    Ok(Json(OrganisationView {
+        time_zone: ctx.time_zone,
+        holiday_calendar: ctx.calendar_code,
+        policy: ctx.policy.as_str().to_owned(),
+        links_required: org.links_required,
+    }))
 }
 
 /// A change of the organisation's settings.
@@ -180,9 +190,14 @@ pub struct OrganisationPatch {
     /// `self_service` (Tomahawk: staff correct their own stamps and time sheets) or `strict`
     /// (Calumet: only managers and team leads), D4; tablets take it at their next sync.
     pub policy: Option<shared_model::Policy>,
+    /// `false` lets staff stamp in without choosing a project/account link; `true` (the
+    /// default of every organisation) refuses such a start with 400 `invalid_request`. Tablets
+    /// take it at their next sync.
+    pub links_required: Option<bool>,
 }
 
-/// Sets the public-holiday calendar and the punch-clock policy (admins); audited.
+/// Sets the public-holiday calendar, the punch-clock policy and whether starts need a link
+/// (admins); audited.
 #[utoipa::path(patch, path = "/api/v1/organisation", tag = "timesheets", operation_id = "update_organisation", request_body = OrganisationPatch,
     security(("session" = [], "csrf" = [])),
     responses((status = 200, body = OrganisationView),
@@ -190,6 +205,7 @@ pub struct OrganisationPatch {
               (status = 403, description = "`forbidden`: admins only")))]
 #[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn update_organisation(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<OrganisationPatch>) -> Result<Json<OrganisationView>, ApiError> {
-    changes::update_organisation(&state, actor(&caller), input.holiday_calendar.as_deref(), input.policy).await?;
+    let change = changes::OrganisationChange { holiday_calendar: input.holiday_calendar.as_deref(), policy: input.policy, links_required: input.links_required };
+    changes::update_organisation(&state, actor(&caller), change).await?;
     organisation(State(state), caller).await
 }

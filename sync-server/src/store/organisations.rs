@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::tx::on_both;
 use super::{map_unique, Db, Organisation, StoreResult, Tx};
 
-pub(crate) const ORG_COLS: &str = "id, name, time_zone, policy, sync_interval_s, roster_version, created_at";
+pub(crate) const ORG_COLS: &str = "id, name, time_zone, policy, sync_interval_s, roster_version, created_at, links_required";
 
 pub async fn create(tx: &mut Tx, name: &str, time_zone: &str, now: DateTime<Utc>) -> StoreResult<Organisation> {
     let sql = format!("INSERT INTO organisations (id, name, time_zone, created_at) VALUES ($1, $2, $3, $4) RETURNING {ORG_COLS}");
@@ -37,6 +37,17 @@ pub async fn find(tx: &mut Tx, name_or_id: &str) -> StoreResult<Option<Organisat
     }
     let sql = format!("SELECT {ORG_COLS} FROM organisations WHERE name = $1");
     Ok(on_both!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(name_or_id).fetch_optional(&mut **c).await?))
+}
+
+/// Sets whether a start must name a link. Tablets take it from the next sync answer's config.
+pub async fn set_links_required(tx: &mut Tx, org: Uuid, required: bool) -> StoreResult<()> {
+    on_both!(tx, c => sqlx::query("UPDATE organisations SET links_required = $1 WHERE id = $2")
+        .bind(required)
+        .bind(org)
+        .execute(&mut **c)
+        .await?
+        .rows_affected());
+    Ok(())
 }
 
 /// Moves the organisation's roster version so tablets pull the new roster (in the transaction

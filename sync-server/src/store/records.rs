@@ -16,6 +16,8 @@ pub struct Organisation {
     pub sync_interval_s: i64,
     pub roster_version: i64,
     pub created_at: DateTime<Utc>,
+    /// Whether a start must name a link (false: staff stamp in and out without projects).
+    pub links_required: bool,
 }
 
 impl Organisation {

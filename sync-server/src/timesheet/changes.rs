@@ -697,16 +697,25 @@ pub async fn assign_work_model(state: &AppState, actor: Actor, employee: Uuid, i
 }
 
 /// The organisation's holiday calendar and policy (admins); audited.
-pub async fn update_organisation(state: &AppState, actor: Actor, calendar: Option<&str>, policy: Option<Policy>) -> Result<(), ApiError> {
+/// A change of the organisation's settings; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OrganisationChange<'a> {
+    pub holiday_calendar: Option<&'a str>,
+    pub policy: Option<Policy>,
+    pub links_required: Option<bool>,
+}
+
+pub async fn update_organisation(state: &AppState, actor: Actor, change: OrganisationChange<'_>) -> Result<(), ApiError> {
     if actor.role != Role::Admin {
         return Err(ApiError::forbidden());
     }
+    let OrganisationChange { holiday_calendar: calendar, policy, links_required } = change;
     if let Some(code) = calendar {
         if shared_model::rules::month_sheet::HolidayCalendar::parse(code).is_none() {
             return Err(bad("holiday_calendar", "must be SE, DK, DE, DE-<Bundesland code such as BY> or none"));
         }
     }
-    if calendar.is_none() && policy.is_none() {
+    if calendar.is_none() && policy.is_none() && links_required.is_none() {
         return Ok(());
     }
     let mut tx = state.store.begin().await?;
@@ -716,13 +725,16 @@ pub async fn update_organisation(state: &AppState, actor: Actor, calendar: Optio
     if let Some(p) = policy {
         ts::set_policy(&mut tx, actor.org, p.as_str()).await?;
     }
+    if let Some(required) = links_required {
+        crate::store::organisations::set_links_required(&mut tx, actor.org, required).await?;
+    }
     audit::record(&mut tx, &AuditEntry {
         organisation_id: actor.org,
         at: state.clock.now(),
         actor: Some(actor.id),
         kind: "organisation_changed",
         subject: None,
-        details: Some(json!({ "holiday_calendar": calendar, "policy": policy.map(|p| p.as_str()) })),
+        details: Some(json!({ "holiday_calendar": calendar, "policy": policy.map(|p| p.as_str()), "links_required": links_required })),
     })
     .await?;
     tx.commit().await?;

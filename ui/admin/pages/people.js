@@ -16,40 +16,62 @@ export function renderPeople(main, { user } = {}) {
   const linksBox = h('div', { class: 'card flush' });
   let people = [];
   let links = [];
+  // The organisation's links_required: where staff stamp without projects (a restaurant), the
+  // project column, the project list and the picker are hidden; only admins switch it.
+  let linksRequired = true;
+  const linkNew = h('button', { type: 'button', class: 'btn', id: 'link-new', onclick: () => editLink(null), text: t('admin.links.new') });
+  const requiredBox = h('div', { class: 'setting' });
   clear(main,
     h('div', { class: 'page-head' }, h('div', {}, h('h1', { text: t('admin.people.title') }), h('p', { class: 'lead', text: t('admin.people.lead') })),
       h('button', { type: 'button', class: 'btn primary', id: 'person-new', onclick: () => editPerson(null), text: t('admin.people.new') })),
     peopleBox,
-    h('div', { class: 'page-head sub' }, h('h2', { text: t('admin.links.title') }),
-      h('button', { type: 'button', class: 'btn', id: 'link-new', onclick: () => editLink(null), text: t('admin.links.new') })),
+    h('div', { class: 'page-head sub' }, h('h2', { text: t('admin.links.title') }), linkNew),
+    requiredBox,
     linksBox);
 
   const linkName = (id) => { const l = links.find((x) => x.id === id); return l ? `${l.project} · ${l.account}` : id; };
 
   async function load() {
     try {
-      const [p, l] = await Promise.all([get('/api/v1/employees?limit=1000'), get('/api/v1/links?limit=1000')]);
-      people = p.items; links = l.items;
-      drawPeople(); drawLinks();
+      const [p, l, org] = await Promise.all([get('/api/v1/employees?limit=1000'), get('/api/v1/links?limit=1000'), get('/api/v1/organisation')]);
+      people = p.items; links = l.items; linksRequired = org.links_required !== false;
+      drawPeople(); drawLinks(); drawRequired();
     } catch (err) { clear(peopleBox, h('p', { class: 'pad form-error', text: errorText(err) })); }
+  }
+
+  function drawRequired() {
+    const box = h('input', { type: 'checkbox', id: 'org-links-required', checked: linksRequired, disabled: !mayGiveLogins });
+    box.addEventListener('change', async () => {
+      box.disabled = true;
+      try {
+        const org = await patch('/api/v1/organisation', { links_required: box.checked });
+        linksRequired = org.links_required !== false;
+        toast(t('admin.links.required_saved'));
+        drawPeople(); drawLinks(); drawRequired();
+      } catch (err) { box.checked = linksRequired; box.disabled = false; toast(errorText(err), 'error'); }
+    });
+    clear(requiredBox, h('label', { class: 'check', for: 'org-links-required' }, box, t('admin.links.required')),
+      linksRequired ? null : h('p', { class: 'muted', id: 'org-links-off', text: t('admin.links.not_required_hint') }));
   }
 
   function drawPeople() {
     clear(peopleBox, h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'people' },
       h('caption', { class: 'sr-only', text: t('admin.people.title') }),
-      h('thead', {}, h('tr', {}, ['admin.people.col.number', 'admin.people.col.name', 'admin.people.col.role', 'admin.people.col.personnummer', 'admin.people.col.links', 'admin.people.col.status'].map((k) => h('th', { scope: 'col', text: t(k) })),
+      h('thead', {}, h('tr', {}, ['admin.people.col.number', 'admin.people.col.name', 'admin.people.col.role', 'admin.people.col.personnummer', linksRequired ? 'admin.people.col.links' : null, 'admin.people.col.status'].filter(Boolean).map((k) => h('th', { scope: 'col', text: t(k) })),
         h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: t('admin.actions') })))),
       h('tbody', {}, people.map((p) => h('tr', { class: p.active ? null : 'inactive' },
         h('td', { 'data-label': t('admin.people.col.number'), text: p.number || '—' }),
         h('td', { 'data-label': t('admin.people.col.name') }, h('strong', { text: p.name }), p.username ? h('div', { class: 'muted small', text: p.username }) : null),
         h('td', { 'data-label': t('admin.people.col.role'), text: t('admin.role.' + p.role) }),
         h('td', { 'data-label': t('admin.people.col.personnummer'), text: p.personnummer_last4 ? '••••••••-' + p.personnummer_last4 : '—' }),
-        h('td', { 'data-label': t('admin.people.col.links') }, p.links.length ? p.links.map((id) => h('span', { class: 'chip', text: linkName(id) })) : h('span', { class: 'muted', text: '—' })),
+        linksRequired ? h('td', { 'data-label': t('admin.people.col.links') }, p.links.length ? p.links.map((id) => h('span', { class: 'chip', text: linkName(id) })) : h('span', { class: 'muted', text: '—' })) : null,
         h('td', { 'data-label': t('admin.people.col.status') }, h('span', { class: 'badge ' + (p.active ? 'ok' : 'off'), text: t(p.active ? 'admin.active' : 'admin.inactive') })),
         h('td', { class: 'actions' }, h('button', { type: 'button', class: 'btn small', 'aria-label': t('admin.people.edit_label', { name: p.name }), onclick: () => editPerson(p), text: t('admin.edit') }))))))));
   }
 
   function drawLinks() {
+    linkNew.hidden = !linksRequired;
+    linksBox.hidden = !linksRequired;
     if (!links.length) { clear(linksBox, h('div', { class: 'empty' }, h('p', { text: t('admin.links.empty') }))); return; }
     clear(linksBox, h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'links' },
       h('caption', { class: 'sr-only', text: t('admin.links.title') }),
@@ -89,7 +111,7 @@ export function renderPeople(main, { user } = {}) {
         field(t(p ? 'admin.people.pnr_change' : 'admin.people.pnr'), pnr, p?.personnummer_last4 ? t('admin.people.pnr_stored', { last4: p.personnummer_last4 }) : t('admin.people.pnr_hint')),
         h('div', { class: 'field' }, h('label', { class: 'check', for: 'p-active' }, active, t('admin.active'))),
         login,
-        h('fieldset', { class: 'links-pick' }, h('legend', { text: t('admin.people.links') }), checks.length ? checks : h('p', { class: 'muted', text: t('admin.links.empty') })),
+        linksRequired ? h('fieldset', { class: 'links-pick' }, h('legend', { text: t('admin.people.links') }), checks.length ? checks : h('p', { class: 'muted', text: t('admin.links.empty') })) : null,
         error,
         h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'btn primary', id: 'person-save', text: t('admin.save') }),
           h('button', { type: 'button', class: 'btn', onclick: close, text: t('admin.cancel') })));
@@ -132,7 +154,8 @@ export function renderPeople(main, { user } = {}) {
           // Once created, a retry (say the links failed) edits that person instead of creating another.
           const saved = createdId || p ? await patch(`/api/v1/employees/${createdId || p.id}`, input) : await post('/api/v1/employees', input);
           if (!p) createdId = saved.id;
-          await put(`/api/v1/employees/${saved.id}/links`, { link_ids: chosen });
+          // Without the picker (links not required) a person's links stay as they are.
+          if (linksRequired) await put(`/api/v1/employees/${saved.id}/links`, { link_ids: chosen });
           toast(t('admin.people.saved', { name: saved.name }));
           close();
           load();

@@ -10,6 +10,13 @@
 //! starting and stopping on `--links` links, and nothing synced; then the clock is set right
 //! and one `sync_now` is timed from the call to its return.
 //!
+//! `--latency N` measures something else, the first-day issue's "a stamp reaches the office in
+//! seconds": a fresh enrolled tablet with its sync engine running (`clock_core::sync::spawn`,
+//! online, the first sync done) makes N stamps one at a time, `--gap-ms` apart, each followed by
+//! the shell's `SyncHandle::stamped()`; the time from the stamp's commit to the server's
+//! acknowledgement (the stamp durably stored in the ledger and visible to the admin API; read
+//! as the local outbox becoming empty, polled every 5 ms) is reported as p50/p90/p99/max.
+//!
 //! Sets up through the admin API as `--user`/`--password` (the demo's admin by default):
 //! employees `BL-001…` (PIN 1234) and links `Backlog / Task 01…`, created if absent.
 //! Only loopback servers are accepted.
@@ -51,6 +58,12 @@ struct Args {
     /// Where the kiosk data directories go (default: the system temp dir).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Instead of the backlog: stamp N times online and time each stamp's way to the server.
+    #[arg(long)]
+    latency: Option<usize>,
+    /// With --latency: the pause between stamps, in milliseconds.
+    #[arg(long, default_value_t = 3000)]
+    gap_ms: u64,
 }
 
 const EMPLOYEE_PREFIX: &str = "BL-";
@@ -199,6 +212,53 @@ async fn run(args: &Args, admin: &Admin, links: &[Uuid], n: usize) -> Result<Run
     Ok(RunResult { queue, sync })
 }
 
+/// Online stamps one at a time with the sync engine running: stamp-to-server times.
+async fn latency(args: &Args, admin: &Admin, links: &[Uuid], stamps: usize) -> Result<()> {
+    let root = args.dir.clone().unwrap_or_else(std::env::temp_dir);
+    std::fs::create_dir_all(&root)?;
+    let dir = tempfile::tempdir_in(&root)?;
+    let mut options = KioskOptions::new(dir.path().join("kiosk"));
+    options.clock = Clock::system();
+    let kiosk = Kiosk::open(options)?;
+    kiosk.enrol(&admin.web.base, &admin.enrolment_code().await?).await?;
+    let engine = clock_core::sync::spawn(kiosk.clone());
+    engine.sync_now().await?;
+    let staff: Vec<Identified> = (1..=args.employees)
+        .map(|k| kiosk.identify(&format!("{EMPLOYEE_PREFIX}{k:03}"), PIN))
+        .collect::<Result<_, CoreError>>()?;
+    let mut running = vec![false; staff.len()];
+    let mut times = Vec::with_capacity(stamps);
+    for i in 0..stamps {
+        let e = i % staff.len();
+        let receipt = if running[e] { kiosk.stop(&staff[e]) } else { kiosk.start(&staff[e], Some(links[i % links.len()]), None) };
+        receipt.with_context(|| format!("stamp {i}"))?;
+        running[e] = !running[e];
+        let committed = Instant::now();
+        engine.stamped();
+        while kiosk.store().pending_count()? > 0 {
+            if committed.elapsed() > Duration::from_secs(60) {
+                bail!("stamp {i} did not reach the server within 60 s");
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        times.push(committed.elapsed().as_secs_f64());
+        tokio::time::sleep(Duration::from_millis(args.gap_ms)).await;
+    }
+    engine.shutdown().await;
+    times.sort_by(f64::total_cmp);
+    let at = |p: f64| times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1];
+    println!(
+        "stamp to server, online, {} stamps {} ms apart: p50 {:.2} s, p90 {:.2} s, p99 {:.2} s, max {:.2} s",
+        times.len(),
+        args.gap_ms,
+        at(0.50),
+        at(0.90),
+        at(0.99),
+        times.last().copied().unwrap_or_default()
+    );
+    Ok(())
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
     let args = Args::parse();
@@ -208,6 +268,9 @@ async fn main() -> Result<()> {
     }
     let admin = Admin::login(&base, &args.user, &args.password).await?;
     let links = admin.ensure_fixture(args.employees, args.links).await?;
+    if let Some(n) = args.latency {
+        return latency(&args, &admin, &links, n.max(1)).await;
+    }
     let mut results = Vec::new();
     for n in 1..=args.runs {
         results.push(run(&args, &admin, &links, n).await?);

@@ -305,3 +305,31 @@ test('an admin names a clock: the name shows in the registry, its dialogs and th
   assert.equal(audit.items[0].details.name, 'Kök');
   assert.deepEqual(problems, []);
 });
+
+test('the registry fits 1280 px in every language: no column or button is cut off, in Danish neither', async (t) => {
+  const { server, api, page, problems } = await setup(t, { locale: 'da-DK' });
+  const tablet = new Tablet(server.url, 'Linux; WebKitGTK 2.44');
+  await tablet.enrol(server.enrolmentCode);
+  assert.equal((await api.request('PATCH', `/api/v1/devices/${tablet.id}`, { name: 'Køkken ved bagindgangen' })).status, 200);
+  await logIn(page, server, 'da');
+  for (const lang of ['da', 'de', 'sv', 'en']) {
+    if (lang !== 'da') {
+      await page.evaluate((l) => localStorage.setItem('stampclock.lang', l), lang);
+      await page.reload();
+    }
+    await page.goto(`${server.url}/#/devices`);
+    await page.waitForSelector(`#device-${tablet.id}`);
+    await eventually(async () => assert.equal(await page.evaluate(() => document.documentElement.lang), lang));
+    const fit = await page.evaluate((id) => {
+      const row = document.getElementById(`device-${id}`);
+      const wrap = row.closest('.table-wrap');
+      const right = wrap.getBoundingClientRect().right;
+      const buttons = [...row.querySelectorAll('button')].map((b) => b.getBoundingClientRect().right);
+      return { scroll: wrap.scrollWidth - wrap.clientWidth, right, buttons, width: window.innerWidth };
+    }, tablet.id);
+    assert.ok(fit.scroll <= 1, `${lang}: the registry scrolls sideways by ${fit.scroll} px at 1280 px`);
+    for (const b of fit.buttons) assert.ok(b <= fit.right + 0.5 && b <= fit.width, `${lang}: a button ends at ${b} px, past ${fit.right}`);
+    if (lang === 'da') await capture(page, 'devices-da-1280');
+  }
+  assert.deepEqual(problems, []);
+});

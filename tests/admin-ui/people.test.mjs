@@ -225,6 +225,9 @@ test('an organisation without projects: the admin turns links off, the project l
   await page.click('#person-save');
   await eventually(async () => assert.equal(await page.locator('dialog[open]').count(), 0));
   assert.deepEqual((await api.employee('101')).links, before.links, 'links untouched');
+  // Two saves in a row leave one toast, not a stack over the table.
+  assert.equal(await page.locator('#toast .toast').count(), 1, 'one toast at a time');
+  assert.equal(await page.textContent('#toast'), tr(lang, 'admin.people.saved', { name: before.name }));
 
   // Reloaded, the page remembers; switched back on, everything returns.
   await page.reload();

@@ -83,10 +83,12 @@ export function icon(name) {
   return svg;
 }
 
+// One toast at a time: a new one replaces the last, so a few quick saves never stack a column
+// of toasts over the tables.
 export function toast(message, kind = 'ok') {
   const box = document.getElementById('toast');
   const item = h('div', { class: 'toast ' + kind, text: message });
-  box.append(item);
+  box.replaceChildren(item);
   setTimeout(() => item.remove(), 5000);
 }
 

@@ -150,9 +150,23 @@ async fn uninstall(state: State<'_, AppState>, personnummer: String) -> UiResult
 /// line "first screen shown" carries its timestamp (`scripts/bench-kiosk.sh` times app start to
 /// idle screen by it) and the milliseconds since `main` began.
 #[tauri::command]
-fn ui_ready(screen: String) {
+fn ui_ready(window: tauri::WebviewWindow, screen: String) {
     let since_main_ms = LAUNCHED.get().map(|t| t.elapsed().as_millis()).unwrap_or_default();
     tracing::info!(screen = ?screen, since_main_ms, "first screen shown");
+    if let Some((width, height)) = std::env::var("STAMPCLOCK_KIOSK_WINDOW").ok().as_deref().and_then(window_size) {
+        // Development and the layout screenshots: an ordinary resizable window of that size
+        // instead of the fullscreen kiosk (changed once the window is on screen: before that
+        // the configured fullscreen state would win).
+        let windowed = window
+            .set_fullscreen(false)
+            .and_then(|()| window.set_always_on_top(false))
+            .and_then(|()| window.set_resizable(true))
+            .and_then(|()| window.set_size(tauri::LogicalSize::new(width, height)));
+        match windowed {
+            Ok(()) => tracing::info!(width, height, "STAMPCLOCK_KIOSK_WINDOW: a resizable window, not fullscreen"),
+            Err(e) => tracing::warn!(error = %e, "STAMPCLOCK_KIOSK_WINDOW: the window stays as it is"),
+        }
+    }
 }
 
 /// Leaves kiosk mode: only an active admin or manager of the cached roster, with their PIN.
@@ -237,6 +251,14 @@ fn configure_webkit_renderer() {
     }
 }
 
+/// `WIDTHxHEIGHT` in logical pixels (`800x1280`), each 200–10,000.
+fn window_size(text: &str) -> Option<(f64, f64)> {
+    let (w, h) = text.trim().split_once(['x', 'X'])?;
+    let (w, h): (u32, u32) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    let ok = |v: u32| (200..=10_000).contains(&v);
+    (ok(w) && ok(h)).then_some((f64::from(w), f64::from(h)))
+}
+
 fn main() {
     LAUNCHED.get_or_init(Instant::now);
     tracing_subscriber::fmt()
@@ -298,6 +320,15 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_size_is_width_x_height_within_bounds() {
+        assert_eq!(window_size("800x1280"), Some((800.0, 1280.0)));
+        assert_eq!(window_size(" 1280 X 800 "), Some((1280.0, 800.0)));
+        for bad in ["", "800", "800x", "x800", "100x800", "800x99999", "-800x1280", "axb"] {
+            assert_eq!(window_size(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn dmabuf_is_disabled_only_without_a_render_node_and_never_overrides_the_operator() {

@@ -176,28 +176,43 @@ async fn the_kiosk_app_enrols_identifies_stamps_and_syncs_against_a_real_server(
 
     // tauri-driver starts the app (through WebKitWebDriver); the app data dir lives under
     // XDG_DATA_HOME, so every run starts unenrolled.
+    let started = Instant::now();
+    let (driver, c) = session(&out, tmp.path(), "driver.log", &[]).await;
+    let result = run(&c, &out, &base, &code, &server_dir).await;
+    let _ = c.close().await;
+    drop(driver);
+    result.expect("kiosk scenario");
+
+    // The staff screen's layout on a landscape (1280×800) and a portrait 10-inch tablet
+    // (800×1280) in each language: the same, now enrolled app again, in a resizable window.
+    let (_driver, c) = session(&out, tmp.path(), "driver-layout.log", &[("STAMPCLOCK_KIOSK_WINDOW", "800x1280")]).await;
+    let result = layouts(&c, &out).await;
+    let _ = c.close().await;
+    result.expect("layouts");
+    eprintln!("kiosk end to end: {:.1} s, screenshots in {}", started.elapsed().as_secs_f64(), out.display());
+}
+
+/// A tauri-driver (its output and the app's logs in `out/log`) and a WebDriver session with the
+/// app, whose data lives under `tmp`; `env` reaches the app.
+async fn session(out: &Path, tmp: &Path, log: &str, env: &[(&str, &str)]) -> (Guard, Client) {
     let driver_port = free_port();
     let native_port = free_port();
-    // Its output (and the app's logs) go to a file beside the screenshots.
-    let driver_log = std::fs::File::create(out.join("driver.log")).expect("driver.log");
-    let _driver = Guard(
-        spawn_group(
-            Command::new("tauri-driver")
-                .args(["--port", &driver_port.to_string(), "--native-port", &native_port.to_string()])
-                .env("XDG_DATA_HOME", tmp.path().join("xdg-data"))
-                .env("XDG_CONFIG_HOME", tmp.path().join("xdg-config"))
-                .env("XDG_CACHE_HOME", tmp.path().join("xdg-cache"))
-                // Under WebKitWebDriver on Xvfb, WebKitGTK's software path (DMA-BUF renderer off,
-                // which the app chooses itself when there is no GPU render node) stalls the
-                // automation session before the first command answers; the app alone renders
-                // fine that way (`first screen shown` in the log, scripts/bench-kiosk.sh). So the
-                // driven app keeps WebKit's default renderer: the app leaves a set value alone.
-                .env("WEBKIT_DISABLE_DMABUF_RENDERER", "0")
-                .stdout(driver_log.try_clone().expect("driver.log"))
-                .stderr(driver_log),
-        )
-        .expect("tauri-driver on PATH (cargo install tauri-driver --locked)"),
-    );
+    let driver_log = std::fs::File::create(out.join(log)).expect("driver log");
+    let mut cmd = Command::new("tauri-driver");
+    cmd.args(["--port", &driver_port.to_string(), "--native-port", &native_port.to_string()])
+        .env("XDG_DATA_HOME", tmp.join("xdg-data"))
+        .env("XDG_CONFIG_HOME", tmp.join("xdg-config"))
+        .env("XDG_CACHE_HOME", tmp.join("xdg-cache"))
+        // Under WebKitWebDriver on Xvfb, WebKitGTK's software path (DMA-BUF renderer off,
+        // which the app chooses itself when there is no GPU render node) stalls the
+        // automation session before the first command answers; the app alone renders
+        // fine that way (`first screen shown` in the log, scripts/bench-kiosk.sh). So the
+        // driven app keeps WebKit's default renderer: the app leaves a set value alone.
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "0")
+        .envs(env.iter().copied())
+        .stdout(driver_log.try_clone().expect("driver log"))
+        .stderr(driver_log);
+    let driver = Guard(spawn_group(&mut cmd).expect("tauri-driver on PATH (cargo install tauri-driver --locked)"));
     let app = env!("CARGO_BIN_EXE_clock-app");
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));
@@ -212,10 +227,53 @@ async fn the_kiosk_app_enrols_identifies_stamps_and_syncs_against_a_real_server(
             }
         }
     };
-    let result = run(&c, &out, &base, &code, &server_dir).await;
-    let _ = c.close().await;
-    result.expect("kiosk scenario");
-    eprintln!("kiosk end to end: {:.1} s, screenshots in {}", started.elapsed().as_secs_f64(), out.display());
+    (driver, c)
+}
+
+/// Anna's screen with a running task, in sv, de, da and en, at 800×1280 and 1280×800: nothing
+/// cut off (the running task's text inside its box, at least two rows of the project list, no
+/// sideways scrolling), each a screenshot `layout-<lang>-<w>x<h>.png`.
+async fn layouts(c: &Client, out: &Path) -> Result<(), String> {
+    wait_js(c, "the app to start", "document.body.dataset.ready === 'true'").await;
+    wait_screen(c, "idle").await;
+    for (i, lang) in ["sv", "de", "da", "en"].into_iter().enumerate() {
+        click(c, "#menu-button").await;
+        wait_screen(c, "settings").await;
+        click(c, &format!(".lang[data-lang='{lang}']")).await;
+        wait_js(c, lang, &format!("document.documentElement.lang === '{lang}'")).await;
+        click(c, "#settings-back").await;
+        wait_screen(c, "idle").await;
+        click(c, "#idle-tap").await;
+        wait_screen(c, "identify").await;
+        keypad(c, "101").await;
+        keypad(c, "1111").await;
+        wait_screen(c, "employee").await;
+        if i == 0 {
+            wait_js(c, "Anna's links", "document.querySelectorAll('#emp-links .link').length > 0").await;
+            click(c, "#emp-links .link").await;
+            click(c, "#emp-start").await;
+            wait_js(c, "a running task", "document.getElementById('emp-running').classList.contains('on')").await;
+        }
+        for (w, h) in [(800u32, 1280u32), (1280, 800)] {
+            c.set_window_rect(0, 0, w, h).await.map_err(|e| e.to_string())?;
+            wait_js(c, &format!("a {w}×{h} window"), &format!("window.innerWidth === {w} && window.innerHeight === {h}")).await;
+            let fit = js(
+                c,
+                "(() => { const r = document.getElementById('emp-running'); const l = document.getElementById('emp-links'); \
+                  const b = l.querySelector('.link'); const rows = b ? Math.min(l.scrollHeight, 2 * b.offsetHeight) : 0; \
+                  return { running: r.scrollHeight - r.clientHeight, list: l.clientHeight - rows + 1, \
+                           sideways: document.documentElement.scrollWidth - window.innerWidth }; })()",
+            )
+            .await;
+            assert!(fit["running"].as_i64().unwrap_or(99) <= 1, "{lang} {w}×{h}: the running task's text overflows its box: {fit}");
+            assert!(fit["list"].as_i64().unwrap_or(-1) >= 0, "{lang} {w}×{h}: the project list shows less than two rows: {fit}");
+            assert!(fit["sideways"].as_i64().unwrap_or(99) <= 0, "{lang} {w}×{h}: the screen scrolls sideways: {fit}");
+            shot(c, out, &format!("layout-{lang}-{w}x{h}")).await;
+        }
+        click(c, "#emp-done").await;
+        wait_screen(c, "idle").await;
+    }
+    Ok(())
 }
 
 async fn run(c: &Client, out: &Path, base: &str, code: &str, server_dir: &Path) -> Result<(), String> {
@@ -395,5 +453,6 @@ async fn run(c: &Client, out: &Path, base: &str, code: &str, server_dir: &Path) 
         db.query_row("SELECT COUNT(*) FROM events WHERE status = 'accepted' AND kind = 'start' AND link_id IS NULL", [], |r| r.get(0)).map_err(|e| e.to_string())?
     };
     assert_eq!(without_link, 1, "Björn's start reached the server without a link");
+
     Ok(())
 }

@@ -91,6 +91,7 @@ fn device_record(refs: &OrgRefs, id: Uuid) -> Device {
         uninstalled_at: None,
         uninstalled_by: None,
         name: None,
+        sync_requested_at: None,
     }
 }
 

@@ -91,6 +91,10 @@ pub struct DeviceConfig {
     /// from an older server's answer: true, as every organisation was before the setting.
     #[serde(default = "links_required_default")]
     pub links_required: bool,
+    /// An admin or manager asked this tablet to sync: send everything, take the roster sent
+    /// with this answer and refresh the week view now. Absent from an older server: false.
+    #[serde(default)]
+    pub sync_requested: bool,
 }
 
 fn links_required_default() -> bool {

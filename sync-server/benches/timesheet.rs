@@ -97,7 +97,7 @@ async fn main() -> anyhow::Result<()> {
     // A tablet, enrolled the way the API does it.
     let code_hash = format!("bench-{}", Uuid::now_v7());
     let mut tx = store.begin().await?;
-    db::enrolment::create_code(&mut tx, &NewEnrolmentCode { code_hash: code_hash.clone(), organisation_id: org.id, created_by: None, created_at: now, expires_at: now + Duration::hours(1) })
+    db::enrolment::create_code(&mut tx, &NewEnrolmentCode { code_hash: code_hash.clone(), organisation_id: org.id, created_by: None, created_at: now, expires_at: now + Duration::hours(1), device_name: None })
         .await?;
     let device = match db::enrolment::redeem(&mut tx, &code_hash, &NewDevice { id: Uuid::now_v7(), public_key: "bench".into(), platform: "bench".into(), app_version: "bench".into(), now })
         .await?
@@ -257,7 +257,7 @@ async fn prefill(state: &sync_server::state::AppState, url: &str, rows: i64) -> 
         people.push(db::people::create(&mut tx, &p, &ChangedBy::default(), now).await?.id);
     }
     let code_hash = format!("filler-{}", Uuid::now_v7());
-    db::enrolment::create_code(&mut tx, &NewEnrolmentCode { code_hash: code_hash.clone(), organisation_id: org.id, created_by: None, created_at: now, expires_at: now + Duration::hours(1) })
+    db::enrolment::create_code(&mut tx, &NewEnrolmentCode { code_hash: code_hash.clone(), organisation_id: org.id, created_by: None, created_at: now, expires_at: now + Duration::hours(1), device_name: None })
         .await?;
     let device = match db::enrolment::redeem(&mut tx, &code_hash, &NewDevice { id: Uuid::now_v7(), public_key: "filler".into(), platform: "filler".into(), app_version: "bench".into(), now })
         .await?

@@ -52,6 +52,9 @@ struct DemoOrg {
     /// The links the `i`-th person may stamp on, out of the organisation's.
     links_of: fn(usize, &[Uuid]) -> Vec<Uuid>,
     code_file: &'static str,
+    /// What the tablet enrolled with the demo code is called; `None`: unnamed until an admin
+    /// names it (the project demo, whose code the browser tests enrol with).
+    tablet_name: Option<&'static str>,
 }
 
 const PROJECTS: DemoOrg = DemoOrg {
@@ -75,6 +78,7 @@ const PROJECTS: DemoOrg = DemoOrg {
     // Everyone may stamp on the projects; the first two also on the internal accounts.
     links_of: |i, links| if i < 2 { links.to_vec() } else { links[..3].to_vec() },
     code_file: "demo-enrolment-code.txt",
+    tablet_name: None,
 };
 
 /// The customer seed 000 is written for: a restaurant whose staff stamp in and out at the
@@ -93,6 +97,7 @@ const RESTAURANT: DemoOrg = DemoOrg {
     links: &[],
     links_of: |_, _| Vec::new(),
     code_file: RESTAURANT_CODE_FILE,
+    tablet_name: Some("Entré"),
 };
 
 /// Creates the demo organisations once (a project-based one and a restaurant); on every call
@@ -195,6 +200,7 @@ async fn fill_org(state: &AppState, data_dir: &Path, spec: &DemoOrg) -> Result<(
         created_by: admin_id,
         created_at: now,
         expires_at: now + Duration::days(7),
+        device_name: spec.tablet_name.map(str::to_owned),
     };
     enrolment::create_code(&mut tx, &new_code).await.map_err(|e: StoreError| StartError::Store(e))?;
     tx.commit().await?;

@@ -95,13 +95,26 @@ fn demo_bootstrap_and_serve() {
             .json(&serde_json::json!({"username": "boss", "password": "a long enough password"}))
             .send()
             .await?;
-        Ok::<_, reqwest::Error>((health, login.status()))
+        // The restaurant's demo code enrols the tablet as "Entré" (what the quick start shows).
+        let key = shared_model::device_auth::DeviceKey::generate().expect("key").0;
+        let enrol = serde_json::json!({"enrolment_code": restaurant.trim(), "public_key": key.public_key_b64(), "platform": "cli test", "app_version": "0"});
+        let enrolled = client.post(format!("{url}/api/v1/device/enrol")).json(&enrol).send().await?.status();
+        let owner = client
+            .post(format!("{url}/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": "smaka", "password": "stampclock-demo"}))
+            .send()
+            .await?;
+        let cookie: Vec<String> = owner.headers().get_all(reqwest::header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap_or_default().to_owned()).collect();
+        let devices: serde_json::Value = client.get(format!("{url}/api/v1/devices")).header(reqwest::header::COOKIE, cookie.join("; ")).send().await?.json().await?;
+        Ok::<_, reqwest::Error>((health, login.status(), enrolled, devices))
     });
     let _ = server.kill();
     let _ = server.wait();
-    let (health, login) = result.unwrap();
+    let (health, login, enrolled, devices) = result.unwrap();
     assert_eq!(health["database"], "ok");
     assert_eq!(login, reqwest::StatusCode::OK);
+    assert_eq!(enrolled, reqwest::StatusCode::CREATED);
+    assert_eq!(devices["items"][0]["name"], "Entré", "{devices}");
 }
 
 /// A database URL naming a PostgreSQL database that was never created gets a plain message

@@ -2,7 +2,7 @@
 // web, quarantine review and the audit log — real Chromium, real server, a signing test tablet.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, eventually, logIn, stockholmPeriod } from './lib/fixture.mjs';
+import { setup, eventually, logIn, stockholmPeriod, DEMO } from './lib/fixture.mjs';
 import { capture, tr } from './lib/browser.mjs';
 import { Tablet } from './lib/api.mjs';
 
@@ -22,8 +22,11 @@ test('a code made in the page enrols a tablet that appears live; contact, pendin
   await page.click(`nav a[href="#/enrolment"]`);
   await page.waitForSelector('#enrol-expiry');
   await page.selectOption('#enrol-expiry', '3600');
+  // Named at once: the tablet enrolled with this code is the kitchen's.
+  await page.fill('#enrol-name', '  Kök  ');
   await page.click('#enrol-create');
   await page.waitForSelector('#enrol-code');
+  assert.equal(await page.textContent('#enrol-named'), tr(lang, 'admin.enrol.named', { name: 'Kök' }));
   const shown = await page.textContent('#enrol-code');
   assert.match(shown, /^[A-Z0-9]{4}-[A-Z0-9]{4}$/, 'the code is shown large, ready to type');
   const expires = new Date(await page.getAttribute('#enrol-result time', 'datetime'));
@@ -43,6 +46,7 @@ test('a code made in the page enrols a tablet that appears live; contact, pendin
   assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
   assert.equal(await page.textContent(`${cell(tablet.id, COL.clock)} code`), short(tablet.id));
   assert.equal(await page.getAttribute(`${cell(tablet.id, COL.clock)} code`, 'title'), tablet.id);
+  assert.equal(await page.textContent(`${cell(tablet.id, COL.clock)} .device-name`), 'Kök', 'named by its code');
   assert.ok((await page.textContent(cell(tablet.id, COL.installed))).includes(tr(lang, 'admin.devices.by', { name: 'Astrid Admin' })));
   assert.equal(await page.textContent(cell(tablet.id, COL.contact)), tr(lang, 'admin.never'));
   assert.ok((await page.textContent(cell(tablet.id, COL.clock))).includes(tablet.platform), 'the platform is shown');
@@ -311,6 +315,8 @@ test('the registry fits 1280 px in every language: no column or button is cut of
   const tablet = new Tablet(server.url, 'Linux; WebKitGTK 2.44');
   await tablet.enrol(server.enrolmentCode);
   assert.equal((await api.request('PATCH', `/api/v1/devices/${tablet.id}`, { name: 'Køkken ved bagindgangen' })).status, 200);
+  // With a sync request waiting, so its mark is in the row as well.
+  assert.equal((await api.request('POST', '/api/v1/devices/sync-request', {})).status, 200);
   await logIn(page, server, 'da');
   for (const lang of ['da', 'de', 'sv', 'en']) {
     if (lang !== 'da') {
@@ -318,7 +324,7 @@ test('the registry fits 1280 px in every language: no column or button is cut of
       await page.reload();
     }
     await page.goto(`${server.url}/#/devices`);
-    await page.waitForSelector(`#device-${tablet.id}`);
+    await page.waitForSelector(`#device-${tablet.id} .sync-requested`);
     await eventually(async () => assert.equal(await page.evaluate(() => document.documentElement.lang), lang));
     const fit = await page.evaluate((id) => {
       const row = document.getElementById(`device-${id}`);
@@ -331,5 +337,45 @@ test('the registry fits 1280 px in every language: no column or button is cut of
     for (const b of fit.buttons) assert.ok(b <= fit.right + 0.5 && b <= fit.width, `${lang}: a button ends at ${b} px, past ${fit.right}`);
     if (lang === 'da') await capture(page, 'devices-da-1280');
   }
+  assert.deepEqual(problems, []);
+});
+
+test('a manager asks every clock to sync at its next contact: the row shows the request until the clock has synced in full', async (t) => {
+  const { server, api, page, problems, lang } = await setup(t, { locale: 'de-DE' });
+  const tablet = new Tablet(server.url, 'Linux; WebKitGTK 2.44');
+  await tablet.enrol(server.enrolmentCode);
+  let answer = await tablet.sync([], 0);
+  assert.equal(answer.status, 200);
+  assert.equal(answer.body.config.sync_requested, false);
+  await logIn(page, server, lang, DEMO.manager);
+  await page.click('nav a[href="#/devices"]');
+  await page.waitForSelector(`#device-${tablet.id}`);
+  assert.equal(await page.locator(`#device-${tablet.id} .sync-requested`).count(), 0, 'nothing asked yet');
+  assert.equal(await page.textContent('#devices-sync-all'), tr(lang, 'admin.devices.sync_all'));
+  assert.equal(await page.getAttribute('#devices-sync-all', 'title'), tr(lang, 'admin.devices.sync_all_help', { minutes: 5 }));
+  await page.click('#devices-sync-all');
+  await eventually(async () => assert.ok((await page.textContent('#toast')).includes(tr(lang, 'admin.devices.sync_all_done', { n: 1 }))));
+  const mark = `#device-${tablet.id} .sync-requested`;
+  await page.waitForSelector(mark);
+  assert.equal(await page.textContent(mark), tr(lang, 'admin.devices.sync_requested'));
+  const row = (await api.devices())[0];
+  assert.equal(row.sync_request_pending, true);
+  assert.ok((await page.getAttribute(mark, 'title')).startsWith(tr(lang, 'admin.devices.sync_requested_title', { time: '' }).split(';')[0].trim()));
+  await capture(page, 'devices-sync-requested');
+  // The clock's next contact carries the request; its full sync answers it and the mark goes
+  // away at the next refresh of the page, without a reload.
+  answer = await tablet.sync([], 0);
+  assert.equal(answer.body.config.sync_requested, true);
+  assert.ok(answer.body.roster, 'the roster is sent with the request');
+  await page.waitForSelector(mark, { state: 'detached', timeout: 15000 });
+  // The admin's audit log names it, with how many clocks were asked.
+  const audit = await api.get('/api/v1/audit?kind=devices_sync_requested');
+  assert.equal(audit.items.length, 1);
+  assert.equal(audit.items[0].details.devices, 1);
+  await page.context().clearCookies();
+  await logIn(page, server, lang);
+  await page.goto(`${server.url}/#/audit`);
+  await page.selectOption('#audit-kind', 'devices_sync_requested');
+  await eventually(async () => assert.ok((await page.textContent('main')).includes(tr(lang, 'admin.audit.detail.devices_asked', { n: 1 }))));
   assert.deepEqual(problems, []);
 });

@@ -3,7 +3,8 @@
 //! enrolment and sync answers; a start without a link is refused with 400 `invalid_request`
 //! where links are required and accepted where they are not, and the day shows the interval
 //! without a link. And the audit log records people, their links and the links themselves
-//! (item 7). On both databases.
+//! (item 7). An admin or manager asks every tablet to sync at its next contact (item 2). On
+//! both databases.
 
 use chrono::{DateTime, FixedOffset};
 use reqwest::{Method, StatusCode};
@@ -16,6 +17,8 @@ both_databases!(
     links_are_required_by_default_and_a_start_without_one_is_refused,
     without_required_links_staff_stamp_in_and_out_with_no_link,
     the_audit_log_records_people_and_links_never_a_secret,
+    an_admin_asks_every_tablet_to_sync_at_its_next_contact,
+    an_enrolment_code_names_the_tablet_it_enrols,
 );
 
 fn at(s: &str) -> DateTime<FixedOffset> {
@@ -178,4 +181,108 @@ async fn the_audit_log_records_people_and_links_never_a_secret(backend: Backend)
     // The PIN itself shows as a credential change by field name.
     let creds = audit_of(&admin, "credentials_changed").await;
     assert!(creds.iter().any(|r| r["subject"] == id.as_str() && r["details"]["fields"].as_array().is_some_and(|f| f.contains(&json!("pin")))), "{creds:?}");
+}
+
+/// The registry row of `device` as `client` sees it.
+async fn registry_row(client: &AdminClient, device: uuid::Uuid) -> Value {
+    let (status, list) = client.get("/api/v1/devices?limit=100").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    list["items"].as_array().unwrap().iter().find(|d| d["id"] == device.to_string()).cloned().unwrap_or(Value::Null)
+}
+
+async fn an_admin_asks_every_tablet_to_sync_at_its_next_contact(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let seed = server.seed("Krogen AB").await;
+    let other = server.seed("Annan AB").await;
+    let admin = AdminClient::login(&server, &seed.admin_username).await;
+    let manager = AdminClient::login(&server, &seed.manager_username).await;
+    let employee = AdminClient::login(&server, &seed.employee_username).await;
+    let other_admin = AdminClient::login(&server, &other.admin_username).await;
+    let entry = TestDevice::enrol(&server, &admin.enrolment_code().await).await;
+    let kitchen = TestDevice::enrol(&server, &admin.enrolment_code().await).await;
+    let elsewhere = TestDevice::enrol(&server, &other_admin.enrolment_code().await).await;
+    // Every tablet has synced fully and holds the current roster.
+    let mut versions = Vec::new();
+    for tablet in [&entry, &kitchen, &elsewhere] {
+        let (status, body) = tablet.sync(&[], 0, None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["config"]["sync_requested"], false, "nobody asked yet");
+        versions.push(body["roster"]["version"].as_str().expect("a first sync gets the roster").to_owned());
+    }
+    let (_, body) = entry.sync(&[], 0, Some(&versions[0])).await;
+    assert_eq!(body["roster"], Value::Null, "a current roster is not sent again");
+    assert_eq!(registry_row(&manager, entry.id).await["sync_request_pending"], false);
+
+    // Staff may not ask; a manager may, for every installed tablet of the organisation only.
+    assert_error(&employee.post("/api/v1/devices/sync-request", json!({})).await, StatusCode::FORBIDDEN, "forbidden");
+    let (status, asked) = manager.post("/api/v1/devices/sync-request", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{asked}");
+    assert_eq!(asked["devices"], 2, "{asked}");
+    for tablet in [&entry, &kitchen] {
+        let row = registry_row(&manager, tablet.id).await;
+        assert_eq!(row["sync_request_pending"], true, "{row}");
+        assert_eq!(row["sync_requested_at"], asked["requested_at"], "{row}");
+    }
+    let row = registry_row(&other_admin, elsewhere.id).await;
+    assert_eq!(row["sync_request_pending"], false, "another organisation's tablet is not asked: {row}");
+    assert_eq!(row["sync_requested_at"], Value::Null);
+
+    // The entry tablet's next contact is answered with the request and the roster, even though
+    // its version is current; a page that leaves events queued does not answer the request.
+    let (status, body) = entry.sync(&[], 3, Some(&versions[0])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["config"]["sync_requested"], true, "{body}");
+    assert_eq!(body["roster"]["version"], versions[0].as_str(), "the roster is sent anew");
+    assert_eq!(registry_row(&manager, entry.id).await["sync_request_pending"], true, "three events are still on the tablet");
+    // The full sync that follows answers it; the kitchen tablet has not been in contact yet.
+    let (_, body) = entry.sync(&[], 0, Some(&versions[0])).await;
+    assert_eq!(body["config"]["sync_requested"], true);
+    let row = registry_row(&manager, entry.id).await;
+    assert_eq!(row["sync_request_pending"], false, "{row}");
+    assert_eq!(registry_row(&manager, kitchen.id).await["sync_request_pending"], true);
+    let (_, body) = entry.sync(&[], 0, Some(&versions[0])).await;
+    assert_eq!(body["config"]["sync_requested"], false, "answered once, not again");
+    assert_eq!(body["roster"], Value::Null);
+
+    // One tablet may be asked alone; another organisation's tablet or a malformed id is 404.
+    let (status, one) = admin.post(&format!("/api/v1/devices/{}/sync-request", entry.id), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    assert_eq!(one["devices"], 1);
+    assert_error(&admin.post(&format!("/api/v1/devices/{}/sync-request", elsewhere.id), json!({})).await, StatusCode::NOT_FOUND, "not_found");
+    assert_error(&admin.post("/api/v1/devices/not-a-uuid/sync-request", json!({})).await, StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(registry_row(&other_admin, elsewhere.id).await["sync_request_pending"], false);
+
+    // Recorded: who asked, and how many tablets.
+    let rows = audit_of(&admin, "devices_sync_requested").await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let everyone = rows.iter().find(|r| r["subject"] == Value::Null).cloned().expect("the organisation-wide request");
+    assert_eq!(everyone["by"]["id"], seed.manager_id.to_string());
+    assert_eq!(everyone["details"]["devices"], 2);
+    assert!(rows.iter().any(|r| r["subject"] == entry.id.to_string() && r["details"]["devices"] == 1), "{rows:?}");
+}
+
+async fn an_enrolment_code_names_the_tablet_it_enrols(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let seed = server.seed("Krogen AB").await;
+    let admin = AdminClient::login(&server, &seed.admin_username).await;
+    // Bad names are refused naming the field, and no code is made.
+    for bad in [json!(""), json!("   "), json!("x".repeat(61)), json!("Kök\u{7}"), json!(7)] {
+        let got = admin.post("/api/v1/enrolment-codes", json!({"device_name": bad})).await;
+        assert_error(&got, StatusCode::BAD_REQUEST, "invalid_request");
+        assert!(got.1["error"]["message"].as_str().unwrap().contains("device_name"), "{}", got.1);
+    }
+    assert!(audit_of(&admin, "enrolment_code_created").await.is_empty(), "nothing half-made");
+    let (status, code) = admin.post("/api/v1/enrolment-codes", json!({"device_name": "  Kök  "})).await;
+    assert_eq!(status, StatusCode::CREATED, "{code}");
+    assert_eq!(code["device_name"], "Kök", "trimmed");
+    let (status, enrolled) = raw_enrol(&server, code["code"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::CREATED, "{enrolled}");
+    let id: uuid::Uuid = enrolled["device_id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(registry_row(&admin, id).await["name"], "Kök", "named from its first minute");
+    let rows = audit_of(&admin, "device_enrolled").await;
+    assert_eq!(rows[0]["details"]["name"], "Kök");
+    assert_eq!(audit_of(&admin, "enrolment_code_created").await[0]["details"]["device_name"], "Kök");
+    // A code without a name enrols an unnamed tablet, as before; an admin names it later.
+    let plain = TestDevice::enrol(&server, &admin.enrolment_code().await).await;
+    assert_eq!(registry_row(&admin, plain.id).await["name"], Value::Null);
 }

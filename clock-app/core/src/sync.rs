@@ -46,6 +46,9 @@ pub struct SyncReport {
     pub roster_updated: bool,
     /// Whether the server now holds everything (a full sync).
     pub full: bool,
+    /// Whether an admin or manager had asked this tablet to sync (the answer's
+    /// `config.sync_requested`): the week view was refreshed as by the regular cycle.
+    pub requested: bool,
 }
 
 /// The last error of the sync, for people.
@@ -148,7 +151,8 @@ impl Kiosk {
         let started_at = self.inner.clock.now();
         let mut report = SyncReport::default();
         let result = self.push_pages(&mut report).await;
-        if result.is_ok() && with_weeks {
+        // An admin's request makes even the quick sync after a stamp a whole one.
+        if result.is_ok() && (with_weeks || report.requested) {
             // The week view is a convenience: a failure leaves the last one and the sync stands.
             if let Err(e) = self.fetch_weeks().await {
                 tracing::warn!(code = e.code(), error = %e, "fetching the weeks failed; the last ones stay");
@@ -247,6 +251,10 @@ impl Kiosk {
             })?;
             report.acked += resp.acked.len() as u64;
             report.roster_updated |= resp.roster.is_some();
+            if resp.config.sync_requested && !report.requested {
+                tracing::info!("an admin asked this tablet to sync");
+                report.requested = true;
+            }
             if resp.roster.is_some() {
                 tracing::info!("roster updated");
             }

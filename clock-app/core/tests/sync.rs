@@ -364,3 +364,52 @@ async fn where_links_are_not_required_staff_stamp_in_without_one() {
     };
     assert_eq!(without_link, 1, "the start is stored without a link");
 }
+
+/// An admin asks every tablet to sync (the first-day issue, item 2): the answer to the tablet's
+/// next contact, even the quick sync after a stamp, carries the request; the tablet takes the
+/// roster sent with it and refreshes its week view at once, as the regular cycle would. Once
+/// answered, the next quick sync is the page alone again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admins_request_makes_the_next_contact_a_whole_sync() {
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server")).await;
+    let seed = server.seed().await;
+    let proxy = LossyProxy::start(server.addr).await;
+    let clock = Clock::system();
+    let k = enrolled_kiosk(&dir.path().join("kiosk"), clock.clone(), &server, &seed, &proxy.url()).await;
+    k.sync_now().await.unwrap();
+    let who = k.identify("101", "1111").unwrap();
+    k.start(&who, Some(seed.links[0]), None).unwrap();
+    let before = proxy.requests.load(Ordering::SeqCst);
+    let report = k.sync_stamps().await.unwrap();
+    assert!(!report.requested && !report.roster_updated);
+    assert_eq!(proxy.requests.load(Ordering::SeqCst) - before, 1, "a quick sync is one page");
+
+    let org = seed.org;
+    let asked = server
+        .with(move |state| async move {
+            let mut tx = state.store.begin().await.unwrap();
+            let n = sync_server::store::devices::request_sync(&mut tx, org, None, state.clock.now()).await.unwrap();
+            tx.commit().await.unwrap();
+            n
+        })
+        .await;
+    assert_eq!(asked, 1);
+    clock.advance(Duration::minutes(1));
+    k.stop(&who).unwrap();
+    let before = proxy.requests.load(Ordering::SeqCst);
+    let report = k.sync_stamps().await.unwrap();
+    assert!(report.requested, "the answer carried the request");
+    assert!(report.roster_updated, "the roster is taken anew though its version is current");
+    assert!(report.full);
+    assert_eq!(proxy.requests.load(Ordering::SeqCst) - before, 2, "the page and the week view");
+    assert_eq!(server.count("accepted"), 2);
+    let row = server.admin_get("/api/v1/devices").await;
+    assert_eq!(row["items"][0]["sync_request_pending"], false, "answered by that full sync: {row}");
+
+    let before = proxy.requests.load(Ordering::SeqCst);
+    let report = k.sync_stamps().await.unwrap();
+    assert!(!report.requested && !report.roster_updated, "answered once");
+    assert_eq!(proxy.requests.load(Ordering::SeqCst) - before, 1);
+}

@@ -89,7 +89,7 @@ pub async fn enrol(
                 actor: device.installed_by,
                 kind: "device_enrolled",
                 subject: Some(device.id.to_string()),
-                details: Some(json!({ "platform": device.platform, "app_version": device.app_version })),
+                details: Some(json!({ "platform": device.platform, "app_version": device.app_version, "name": device.name })),
             };
             audit::record(&mut tx, &entry).await?;
             tx.commit().await?;
@@ -272,7 +272,10 @@ pub async fn sync(State(state): State<AppState>, signed: Signed) -> Result<Respo
         // The projection follows in the background; the days endpoint drains before it reads.
         state.projection_wake.notify_one();
     }
-    let roster = if req.roster_version.as_deref() == Some(org.roster_version.to_string().as_str()) {
+    // An admin's request to sync (still waiting before this page) sends the roster even when
+    // the tablet's version is current, and tells the tablet to refresh everything else.
+    let sync_requested = device.sync_request_pending();
+    let roster = if !sync_requested && req.roster_version.as_deref() == Some(org.roster_version.to_string().as_str()) {
         None
     } else {
         let mut tx = state.store.begin_read().await?;
@@ -280,7 +283,8 @@ pub async fn sync(State(state): State<AppState>, signed: Signed) -> Result<Respo
         tx.commit().await?;
         Some(roster)
     };
-    Ok(Json(SyncResponse { acked, server_time: now, config: device_config(&org, &device)?, roster }).into_response())
+    let config = DeviceConfig { sync_requested, ..device_config(&org, &device)? };
+    Ok(Json(SyncResponse { acked, server_time: now, config, roster }).into_response())
 }
 
 /// Normalises a page's instants to the microsecond (what both databases keep, so a resent event
@@ -340,6 +344,7 @@ pub fn device_config(org: &Organisation, device: &Device) -> Result<DeviceConfig
         policy: Policy::parse(&org.policy).unwrap_or(Policy::SelfService),
         sync_requirement: device.sync_requirement()?,
         links_required: org.links_required,
+        sync_requested: false,
     })
 }
 

@@ -30,6 +30,10 @@ pub struct CodeRequest {
     /// Lifetime in seconds, 60–604800 (default 900; null counts as absent).
     #[schema(minimum = 60, maximum = 604800, example = 900)]
     pub expires_in_s: Option<i64>,
+    /// The name the tablet enrolled with this code gets ("Entré", "Kök"): 1–60 printable
+    /// characters after trimming. Absent or null: the tablet is unnamed until an admin names it.
+    #[schema(min_length = 1, max_length = 60, example = "Entré")]
+    pub device_name: Option<String>,
 }
 
 /// A new code, shown once.
@@ -39,6 +43,8 @@ pub struct CodeResponse {
     #[schema(pattern = "^[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}$", example = "K7Q4-9ZXM")]
     pub code: String,
     pub expires_at: DateTime<Utc>,
+    /// The name the tablet enrolled with it gets, as given.
+    pub device_name: Option<String>,
 }
 
 /// A fresh code `XXXX-XXXX` (31^8 ≈ 8.5·10^11 values).
@@ -51,7 +57,7 @@ pub fn new_code() -> String {
 /// Create a single-use enrolment code.
 #[utoipa::path(post, path = "/api/v1/enrolment-codes", tag = "devices", operation_id = "create_enrolment_code", request_body = CodeRequest,
     security(("session" = [], "csrf" = [])),
-    responses((status = 201, body = CodeResponse), (status = 400, description = "`invalid_request`: `expires_in_s` out of range"),
+    responses((status = 201, body = CodeResponse), (status = 400, description = "`invalid_request`: `expires_in_s` out of range, or a `device_name` that is empty, longer than 60 characters or holds control characters"),
               (status = 403, description = "`forbidden`: admins only")))]
 #[tracing::instrument(skip_all, fields(org = %caller.org()))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<CodeRequest>) -> Result<Response, ApiError> {
@@ -60,6 +66,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req):
     if !(60..=604_800).contains(&ttl) {
         return Err(ApiError::InvalidRequest("expires_in_s must be between 60 and 604800".into()));
     }
+    let device_name = req.device_name.as_deref().map(|n| super::devices::device_name("device_name", n)).transpose()?;
     let now = state.clock.now();
     let code = new_code();
     let expires_at = now + Duration::seconds(ttl);
@@ -72,6 +79,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req):
             created_by: Some(caller.person.id),
             created_at: now,
             expires_at,
+            device_name: device_name.clone(),
         },
     )
     .await?;
@@ -83,10 +91,10 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req):
             actor: Some(caller.person.id),
             kind: "enrolment_code_created",
             subject: None,
-            details: Some(json!({ "expires_at": expires_at })),
+            details: Some(json!({ "expires_at": expires_at, "device_name": device_name })),
         },
     )
     .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(CodeResponse { code, expires_at })).into_response())
+    Ok((StatusCode::CREATED, Json(CodeResponse { code, expires_at, device_name })).into_response())
 }

@@ -172,10 +172,8 @@ pub struct DevicePatch {
 pub async fn rename(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(body): ApiJson<DevicePatch>) -> Result<Json<DeviceView>, ApiError> {
     caller.require_admin()?;
     let id = parse_id(&id, "device")?;
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
-        return Err(ApiError::InvalidRequest("name must be 1–60 printable characters".into()));
-    }
+    let name = super::devices::device_name("name", &body.name)?;
+    let name = name.as_str();
     let mut tx = state.store.begin().await?;
     if !devices::rename(&mut tx, caller.org(), id, name).await? {
         return Err(ApiError::NotFound("device"));

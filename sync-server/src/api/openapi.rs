@@ -81,6 +81,8 @@ Tablets sign their requests (security schemes `device_id`, `device_timestamp`, `
         super::links::create,
         super::links::update,
         super::devices::list,
+        super::devices::request_sync_all,
+        super::devices::request_sync_one,
         super::device::uninstall,
         super::governance::set_requirement,
         super::governance::history,
@@ -266,6 +268,7 @@ fn constrain(doc: &mut Value) -> Result<(), String> {
     );
     property(doc, "EnrolRequest", "public_key")?.insert("pattern".into(), "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]=*$".into());
     property(doc, "DevicePatch", "name")?.insert("pattern".into(), printable_text(60, true).into());
+    property(doc, "CodeRequest", "device_name")?.insert("pattern".into(), printable_text(60, true).into());
     property(doc, "EnrolRequest", "platform")?.insert("pattern".into(), printable_text(300, true).into());
     property(doc, "EnrolRequest", "app_version")?.insert("pattern".into(), printable_text(64, true).into());
     // `state` and `period` go together: a period only with `disabled_for_period`.

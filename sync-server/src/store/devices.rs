@@ -11,7 +11,7 @@ use super::{audit, keyset_page, map_unique, AuditEntry, Db, Device, NewDevice, S
 
 const DEVICE_COLS: &str = "id, organisation_id, public_key, platform, app_version, installed_at, \
      installed_by, last_contact_at, last_full_sync_at, pending_events, oldest_pending_at, clock_offset_s, \
-     sync_state, sync_period, uninstalled_at, uninstalled_by, name";
+     sync_state, sync_period, uninstalled_at, uninstalled_by, name, sync_requested_at";
 
 /// One row of a device's history (I5): the requirement after the event.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -37,11 +37,12 @@ pub async fn list(tx: &mut Tx, org: Uuid, after: Option<Uuid>, limit: i64) -> St
     keyset_page(tx, &format!("SELECT {DEVICE_COLS} FROM devices WHERE organisation_id = $1 AND uninstalled_at IS NULL"), org, after, limit).await
 }
 
-/// Registers an enrolled tablet of `org` with its `installed` history row.
-pub(crate) async fn register(tx: &mut Tx, org: Uuid, installed_by: Option<Uuid>, d: &NewDevice) -> StoreResult<Device> {
+/// Registers an enrolled tablet of `org`, named `name` where its enrolment code gave one, with
+/// its `installed` history row.
+pub(crate) async fn register(tx: &mut Tx, org: Uuid, installed_by: Option<Uuid>, d: &NewDevice, name: Option<&str>) -> StoreResult<Device> {
     let sql = format!(
-        "INSERT INTO devices (id, organisation_id, public_key, platform, app_version, installed_at, installed_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {DEVICE_COLS}"
+        "INSERT INTO devices (id, organisation_id, public_key, platform, app_version, installed_at, installed_by, name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {DEVICE_COLS}"
     );
     let device: Device = on_both!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(d.id)
@@ -51,6 +52,7 @@ pub(crate) async fn register(tx: &mut Tx, org: Uuid, installed_by: Option<Uuid>,
         .bind(&d.app_version)
         .bind(d.now)
         .bind(installed_by)
+        .bind(name)
         .fetch_one(&mut **c)
         .await
         .map_err(map_unique)?);
@@ -68,6 +70,21 @@ pub async fn rename(tx: &mut Tx, org: Uuid, id: Uuid, name: &str) -> StoreResult
         .await?
         .rows_affected());
     Ok(n == 1)
+}
+
+/// Asks the installed tablets of `org` (every one, or only `device`) to sync at their next
+/// contact: sets their `sync_requested_at` to `now`. Answers how many tablets were asked.
+pub async fn request_sync(tx: &mut Tx, org: Uuid, device: Option<Uuid>, now: DateTime<Utc>) -> StoreResult<u64> {
+    let n = on_both!(tx, c => sqlx::query(
+        "UPDATE devices SET sync_requested_at = $2 WHERE organisation_id = $1 AND uninstalled_at IS NULL \
+         AND ($3 IS NULL OR id = $3)")
+        .bind(org)
+        .bind(now)
+        .bind(device)
+        .execute(&mut **c)
+        .await?
+        .rows_affected());
+    Ok(n)
 }
 
 /// Records what a refused (clock-skewed) request told us about the device's clock.

@@ -9,13 +9,14 @@ use super::{devices, map_unique, organisations, NewDevice, NewEnrolmentCode, Red
 
 pub async fn create_code(tx: &mut Tx, code: &NewEnrolmentCode) -> StoreResult<()> {
     on_both!(tx, c => sqlx::query(
-        "INSERT INTO enrolment_codes (code_hash, organisation_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO enrolment_codes (code_hash, organisation_id, created_by, created_at, expires_at, device_name) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&code.code_hash)
     .bind(code.organisation_id)
     .bind(code.created_by)
     .bind(code.created_at)
     .bind(code.expires_at)
+    .bind(&code.device_name)
     .execute(&mut **c)
     .await
     .map_err(map_unique)?
@@ -23,19 +24,19 @@ pub async fn create_code(tx: &mut Tx, code: &NewEnrolmentCode) -> StoreResult<()
     Ok(())
 }
 
-/// An enrolment code's organisation, creator, expiry and use.
-type CodeRow = (Uuid, Option<Uuid>, DateTime<Utc>, Option<DateTime<Utc>>);
+/// An enrolment code's organisation, creator, expiry, use and the name it gives the tablet.
+type CodeRow = (Uuid, Option<Uuid>, DateTime<Utc>, Option<DateTime<Utc>>, Option<String>);
 
 /// Uses a code once and registers the device (with its `installed` history row) in `tx`.
 /// Call it in a write transaction (`Store::begin`): the code must not be used twice.
 pub async fn redeem(tx: &mut Tx, code_hash: &str, d: &NewDevice) -> StoreResult<Redeemed> {
     let row: Option<CodeRow> = on_both!(tx, c => sqlx::query_as(
-        "SELECT organisation_id, created_by, expires_at, used_at FROM enrolment_codes WHERE code_hash = $1",
+        "SELECT organisation_id, created_by, expires_at, used_at, device_name FROM enrolment_codes WHERE code_hash = $1",
     )
     .bind(code_hash)
     .fetch_optional(&mut **c)
     .await?);
-    let Some((org, created_by, expires_at, used_at)) = row else {
+    let Some((org, created_by, expires_at, used_at, name)) = row else {
         return Ok(Redeemed::Unknown);
     };
     if used_at.is_some() || expires_at <= d.now {
@@ -51,7 +52,7 @@ pub async fn redeem(tx: &mut Tx, code_hash: &str, d: &NewDevice) -> StoreResult<
     if used != 1 {
         return Ok(Redeemed::Expired);
     }
-    let device = devices::register(tx, org, created_by, d).await?;
+    let device = devices::register(tx, org, created_by, d, name.as_deref()).await?;
     let organisation = organisations::get(tx, org).await?.ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
     Ok(Redeemed::Enrolled { device: Box::new(device), organisation: Box::new(organisation) })
 }

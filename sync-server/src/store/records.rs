@@ -151,6 +151,8 @@ pub struct NewEnrolmentCode {
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The name the tablet enrolled with it gets; `None`: unnamed.
+    pub device_name: Option<String>,
 }
 
 /// A tablet being enrolled.
@@ -193,6 +195,8 @@ pub struct Device {
     pub uninstalled_by: Option<Uuid>,
     /// What the admin calls it ("Entré", "Kök"); `None` until named.
     pub name: Option<String>,
+    /// When an admin or manager last asked it to sync at its next contact.
+    pub sync_requested_at: Option<DateTime<Utc>>,
 }
 
 impl Device {
@@ -204,6 +208,15 @@ impl Device {
 
     pub fn is_installed(&self) -> bool {
         self.uninstalled_at.is_none()
+    }
+
+    /// Whether an admin's request to sync still waits: made, and no full sync since.
+    pub fn sync_request_pending(&self) -> bool {
+        match (self.sync_requested_at, self.last_full_sync_at) {
+            (Some(asked), Some(full)) => full < asked,
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ import { requirementText } from './devices.js';
 
 export const KINDS = ['enrolment_code_created', 'device_enrolled', 'sync_requirement_changed', 'device_uninstalled',
   'quarantine_accepted', 'quarantine_rejected', 'payroll_run', 'period_locked', 'period_unlocked', 'credentials_changed', 'device_renamed',
-  'person_created', 'person_changed', 'person_deactivated', 'person_links_changed', 'link_created', 'link_changed', 'organisation_changed'];
+  'person_created', 'person_changed', 'person_deactivated', 'person_links_changed', 'link_created', 'link_changed', 'organisation_changed', 'devices_sync_requested'];
 // Kinds whose subject is a person, shown by name.
 const PERSON_KINDS = ['person_created', 'person_changed', 'person_deactivated', 'person_links_changed', 'credentials_changed', 'work_model_assigned'];
 const PAGE = 25;
@@ -29,8 +29,8 @@ export function renderAudit(main) {
   const detailText = (kind, d) => {
     if (!d || typeof d !== 'object') return '';
     switch (kind) {
-      case 'enrolment_code_created': return d.expires_at ? t('admin.audit.detail.expires', { time: shortDate(d.expires_at) }) : '';
-      case 'device_enrolled': return [d.platform, d.app_version ? 'v' + d.app_version : null].filter(Boolean).join(' · ');
+      case 'enrolment_code_created': return [d.device_name, d.expires_at ? t('admin.audit.detail.expires', { time: shortDate(d.expires_at) }) : null].filter(Boolean).join(' · ');
+      case 'device_enrolled': return [d.name, d.platform, d.app_version ? 'v' + d.app_version : null].filter(Boolean).join(' · ');
       case 'sync_requirement_changed': return d.state ? requirementText(d) : '';
       case 'device_uninstalled': return [
         d.via === 'tablet' ? t('admin.audit.detail.via_tablet') : d.via === 'web' ? t('admin.audit.detail.via_web') : null,
@@ -39,6 +39,7 @@ export function renderAudit(main) {
       ].filter(Boolean).join(' · ');
       case 'payroll_run': return d.requirements_reset ? t('admin.audit.detail.requirements_reset', { n: d.requirements_reset }) : '';
       case 'device_renamed': return d.name || '';
+      case 'devices_sync_requested': return d.devices !== undefined ? t('admin.audit.detail.devices_asked', { n: d.devices }) : '';
       case 'person_created': return [d.name, d.number ? '#' + d.number : null, d.role ? t('admin.role.' + d.role) : null].filter(Boolean).join(' · ');
       case 'person_changed':
       case 'person_deactivated': return Object.entries(d.changes || {}).map(([f, c]) => {
@@ -59,7 +60,7 @@ export function renderAudit(main) {
     }
   };
   // A device subject links to the registry; periods and other subjects are shown as they are.
-  const DEVICE_KINDS = ['device_enrolled', 'sync_requirement_changed', 'device_uninstalled', 'device_renamed'];
+  const DEVICE_KINDS = ['device_enrolled', 'sync_requirement_changed', 'device_uninstalled', 'device_renamed', 'devices_sync_requested'];
   const subjectCell = (it) => {
     if (!it.subject) return '—';
     if (PERSON_KINDS.includes(it.kind) && names.has(it.subject)) return h('span', { title: it.subject, text: names.get(it.subject) });

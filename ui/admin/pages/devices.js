@@ -1,5 +1,5 @@
 // Settings → Punch clocks: the registry, refreshed by polling; requirement, history, uninstall.
-import { get, put, patch, del } from '../api.js';
+import { get, post, put, patch, del } from '../api.js';
 import { t, has, errorText } from '../i18n.js';
 import { h, clear, timeEl, shortId, toast, modal, field, setFieldError, exactTime, shortDate, currentPeriod, relativeTime, clockTime } from '../util.js';
 
@@ -34,6 +34,10 @@ export function requirementText(r) {
 export function renderDevices(main, { user, params }) {
   const isAdmin = user.role === 'admin';
   const status = h('p', { class: 'muted small', id: 'devices-status', 'aria-live': 'off' });
+  // Admins and managers ask every tablet to sync at its next contact (before a payroll run, or
+  // after changing staff); each row shows the request until that tablet's next full sync.
+  const syncAll = h('button', { type: 'button', class: 'btn', id: 'devices-sync-all', text: t('admin.devices.sync_all'),
+    title: t('admin.devices.sync_all_help', { minutes: SYNC_INTERVAL_S / 60 }), onclick: () => requestSyncAll() });
   const tbody = h('tbody');
   const empty = h('div', { class: 'empty', hidden: true },
     h('p', { text: t('admin.devices.empty') }),
@@ -49,7 +53,7 @@ export function renderDevices(main, { user, params }) {
   clear(main,
     h('div', { class: 'page-head' },
       h('div', {}, h('h1', { text: t('admin.devices.title') }), h('p', { class: 'lead', text: t('admin.devices.lead') })),
-      status),
+      h('div', { class: 'head-actions' }, syncAll, status)),
     h('div', { class: 'card flush' }, h('div', { class: 'table-wrap' }, table), empty),
     h('p', { class: 'muted small', id: 'stale-hint', text: t('admin.devices.stale_hint', { minutes: (2 * SYNC_INTERVAL_S) / 60 }) }));
 
@@ -74,7 +78,9 @@ export function renderDevices(main, { user, params }) {
       h('td', { 'data-label': t('admin.devices.col.last_contact') }, h('span', { class: 'contact' }, timeEl(d.last_contact_at)),
         stale ? h('span', { class: 'badge warn', text: t('admin.devices.stale') }) : null),
       h('td', { 'data-label': t('admin.devices.col.pending'), class: 'num' }, d.pending_events > 0 ? h('span', { class: 'badge warn', text: String(d.pending_events) }) : '0'),
-      h('td', { 'data-label': t('admin.devices.col.last_full_sync') }, timeEl(d.last_full_sync_at)),
+      h('td', { 'data-label': t('admin.devices.col.last_full_sync') }, timeEl(d.last_full_sync_at),
+        d.sync_request_pending ? h('span', { class: 'badge info sync-requested', title: t('admin.devices.sync_requested_title', { time: exactTime(d.sync_requested_at) }),
+          text: t('admin.devices.sync_requested') }) : null),
       h('td', { 'data-label': t('admin.devices.col.requirement') }, h('span', { class: 'badge ' + (d.sync_requirement.state === 'active' ? 'ok' : 'off'), text: requirementText(d.sync_requirement) })),
       h('td', { class: 'actions' }, actions));
   }
@@ -91,6 +97,8 @@ export function renderDevices(main, { user, params }) {
     drawn = signature;
     const interval = devices.length ? devices[0].sync_interval_s || SYNC_INTERVAL_S : SYNC_INTERVAL_S;
     document.getElementById('stale-hint').textContent = t('admin.devices.stale_hint', { minutes: Math.round((2 * interval) / 60) });
+    syncAll.title = t('admin.devices.sync_all_help', { minutes: Math.round(interval / 60) });
+    syncAll.hidden = devices.length === 0;
     const focusKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.focus : null;
     clear(tbody, devices.map(row));
     empty.hidden = devices.length > 0;
@@ -122,6 +130,18 @@ export function renderDevices(main, { user, params }) {
       status.textContent = errorText(err);
       status.classList.add('error');
     }
+  }
+
+  let asking = false;
+  async function requestSyncAll() {
+    if (asking) return;
+    asking = true;
+    syncAll.disabled = true;
+    try {
+      const res = await post('/api/v1/devices/sync-request');
+      toast(t('admin.devices.sync_all_done', { n: res.devices }));
+      refresh();
+    } catch (err) { toast(errorText(err), 'error'); } finally { asking = false; syncAll.disabled = false; }
   }
 
   function openRequirement(d) {

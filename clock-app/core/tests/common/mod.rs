@@ -175,6 +175,7 @@ impl TestServer {
                 created_by: None,
                 created_at: now,
                 expires_at: now + Duration::hours(1),
+                device_name: None,
             };
             let mut tx = state.store.begin().await.expect("begin");
             db::enrolment::create_code(&mut tx, &new).await.expect("code");

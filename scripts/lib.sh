@@ -27,6 +27,11 @@ need_build_tools() {
   apt_install build-essential pkg-config
 }
 
+# xmllint: the payroll export tests check every PAXml they produce against the PAXml 2.0 XSD.
+need_xml_tools() {
+  apt_install libxml2-utils
+}
+
 # PostgreSQL on 127.0.0.1:5432 accepting the postgres user without a password (the tests create
 # and drop their own databases). On a machine without it, installs Debian's package and trusts
 # loopback connections: a development setting, never one for production.

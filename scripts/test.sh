@@ -10,6 +10,7 @@ source scripts/lib.sh
 
 need_rust
 need_build_tools
+need_xml_tools
 need_desktop_build_deps
 need_kiosk_e2e_deps
 need_browser_test_deps

@@ -28,6 +28,7 @@ pub enum ErrorCode {
     AlreadyExists,
     PeriodLocked,
     PeriodNotEnded,
+    PeriodNotLocked,
     DevicesNotSynced,
     PayloadTooLarge,
     MethodNotAllowed,
@@ -37,12 +38,13 @@ pub enum ErrorCode {
     BookingsExceedActual,
     NothingToBook,
     AbsenceExists,
+    UnmappedCode,
     InternalError,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 31] = [
+    pub const ALL: [ErrorCode; 33] = [
         ErrorCode::InvalidRequest,
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
@@ -64,6 +66,7 @@ impl ErrorCode {
         ErrorCode::AlreadyExists,
         ErrorCode::PeriodLocked,
         ErrorCode::PeriodNotEnded,
+        ErrorCode::PeriodNotLocked,
         ErrorCode::DevicesNotSynced,
         ErrorCode::PayloadTooLarge,
         ErrorCode::MethodNotAllowed,
@@ -73,6 +76,7 @@ impl ErrorCode {
         ErrorCode::BookingsExceedActual,
         ErrorCode::NothingToBook,
         ErrorCode::AbsenceExists,
+        ErrorCode::UnmappedCode,
         ErrorCode::InternalError,
     ];
 
@@ -100,6 +104,7 @@ impl ErrorCode {
             ErrorCode::AlreadyExists => "already_exists",
             ErrorCode::PeriodLocked => "period_locked",
             ErrorCode::PeriodNotEnded => "period_not_ended",
+            ErrorCode::PeriodNotLocked => "period_not_locked",
             ErrorCode::DevicesNotSynced => "devices_not_synced",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
@@ -109,6 +114,7 @@ impl ErrorCode {
             ErrorCode::BookingsExceedActual => "bookings_exceed_actual",
             ErrorCode::NothingToBook => "nothing_to_book",
             ErrorCode::AbsenceExists => "absence_exists",
+            ErrorCode::UnmappedCode => "unmapped_code",
             ErrorCode::InternalError => "internal_error",
         }
     }

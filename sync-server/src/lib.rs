@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod demo;
 pub mod files;
 pub mod ledger;
+pub mod payroll;
 pub mod error;
 pub mod serve;
 pub mod state;

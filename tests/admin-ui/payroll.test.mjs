@@ -105,3 +105,55 @@ test('a run blocked by tablets is refused with each reason; clearing the blocker
   assert.equal(await page.locator('#payroll-unlock').count(), 0);
   assert.deepEqual(problems, []);
 });
+
+test('after the run the page shows the payroll basis, totals equal to the rows, and the CSV downloads in the page language', async (t) => {
+  const { server, api, page, problems, lang } = await setup(t, { locale: 'de-DE' });
+  const period = stockholmPeriod(1);
+  const anna = await api.employee('101');
+  const links = (await api.get('/api/v1/links?limit=1000')).items;
+  const tablet = new Tablet(server.url);
+  await tablet.enrol(server.enrolmentCode);
+  // Anna works 08:00–12:00 UTC on the 3rd of last month; the tablet then has nothing left.
+  const day = new Date(`${period}-03T08:00:00Z`);
+  const stamps = [tablet.event(anna.id, 'start', links[0].id, day), tablet.event(anna.id, 'stop', null, new Date(day.getTime() + 4 * 3600_000))];
+  assert.equal((await tablet.sync(stamps, 0)).status, 200);
+
+  await logIn(page, server, lang, DEMO.manager);
+  await page.goto(`${server.url}/#/payroll?period=${period}`);
+  await eventually(async () => assert.equal(await page.isDisabled('#payroll-run'), false));
+  await page.click('#payroll-run');
+  await page.waitForSelector('#basis-table');
+  assert.equal(await page.textContent('#basis h2'), tr(lang, 'admin.payroll.basis.title'));
+  const run = (await api.get(`/api/v1/payroll-runs?period=${period}`)).items[0];
+  const basis = await api.get(`/api/v1/payroll-runs/${run.id}/basis`);
+  // One row per employee of the basis, Anna's with her four hours, linked to her timesheet.
+  assert.equal(await page.locator('#basis-table tbody tr').count(), basis.employees.length);
+  const annaRow = `#basis-table tbody tr[data-employee-id="${anna.id}"]`;
+  assert.equal(await page.textContent(`${annaRow} td:nth-child(3)`), '4:00');
+  assert.equal(await page.getAttribute(`${annaRow} a`, 'href'), `#/timesheet?employee=${anna.id}&month=${period}`);
+  // The totals row is the sum of the rows shown.
+  const shown = await page.$$eval('#basis-table tbody td:nth-child(3)', (tds) => tds.map((td) => td.textContent));
+  const minutes = (s) => { const neg = s.startsWith('-'); const [hh, mm] = s.replace('-', '').split(':').map(Number); return (neg ? -1 : 1) * (hh * 60 + mm); };
+  assert.equal(minutes(await page.textContent('#basis-total-worked')), shown.map(minutes).reduce((a, b) => a + b, 0));
+  assert.equal(minutes(await page.textContent('#basis-total-worked')), basis.totals.worked_min);
+  await capture(page, 'payroll-basis');
+  // The CSV in German: BOM, the German header, Anna's row with a decimal comma.
+  const href = await page.getAttribute('#basis-csv', 'href');
+  assert.ok(href.endsWith('&lang=de'), href);
+  const csv = await page.evaluate(async (url) => {
+    const res = await fetch(url, { credentials: 'same-origin' });
+    const buf = new Uint8Array(await res.arrayBuffer());
+    return { status: res.status, type: res.headers.get('content-type'), bom: [...buf.slice(0, 3)], text: new TextDecoder().decode(buf.slice(3)) };
+  }, href);
+  assert.equal(csv.status, 200);
+  assert.ok(csv.type.startsWith('text/csv'));
+  assert.deepEqual(csv.bom, [0xef, 0xbb, 0xbf]);
+  const lines = csv.text.split('\r\n');
+  assert.equal(lines[0], 'Zeitraum;Personalnummer;Name;Lohnart-Code;Lohnart;Stunden;Minuten;Tage');
+  assert.ok(lines.includes(`${period};101;Anna Andersson;worked;Arbeitszeit;4,00;240;`), csv.text);
+  // The PAXml beside it: Anna's four hours as ARB on the 3rd.
+  const xml = await page.evaluate(async (url) => (await fetch(url, { credentials: 'same-origin' })).text(), await page.getAttribute('#basis-paxml', 'href'));
+  assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<paxml>'), xml);
+  assert.ok(xml.includes(`<tidtrans anstid="101">\n      <tidkod>ARB</tidkod>\n      <datum>${period}-03</datum>\n      <timmar>4.00</timmar>`), xml);
+  assert.deepEqual(problems, []);
+});

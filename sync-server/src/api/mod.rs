@@ -14,6 +14,7 @@ pub mod health;
 pub mod links;
 pub mod openapi;
 pub mod payroll;
+pub mod payroll_basis;
 pub mod people;
 pub mod quarantine;
 pub mod session;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(governance::router())
         .merge(quarantine::router())
         .merge(payroll::router())
+        .merge(payroll_basis::router())
         .merge(audit::router())
         .merge(ui::router())
         .fallback(|| async { ApiError::coded(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such endpoint") })

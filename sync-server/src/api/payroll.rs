@@ -20,7 +20,7 @@ pub use crate::ledger::gate::{BlockReason, BlockingDevice, Readiness};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/payroll-runs/check", get(check))
-        .route("/api/v1/payroll-runs", post(run))
+        .route("/api/v1/payroll-runs", post(run).get(super::payroll_basis::list))
         .route("/api/v1/periods/{period}/unlock", post(unlock))
 }
 

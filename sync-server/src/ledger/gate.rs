@@ -133,6 +133,11 @@ pub async fn run(state: &AppState, org: Uuid, period: PayPeriod, by: Uuid) -> Re
             tx.commit().await?;
             tracing::info!(period = %period, by = %by, "payroll run; period locked");
             super::period_changed(state, org, period).await?;
+            // The basis of the month just locked, stored with the run. Should this fail, the
+            // run stands (the month is locked) and the first read of the basis computes it.
+            if let Err(e) = crate::payroll::compute_and_store(state, org, run.id).await {
+                tracing::warn!(run = %run.id, error = %e, "the payroll basis was not stored; it is computed on first read");
+            }
             Ok(run)
         }
     }

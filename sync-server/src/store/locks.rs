@@ -99,3 +99,47 @@ pub async fn unlock_period(tx: &mut Tx, org: Uuid, period: PayPeriod, by: Uuid, 
     audit::record(tx, &AuditEntry { organisation_id: org, at: now, actor: Some(by), kind: "period_unlocked", subject: Some(p), details: None }).await?;
     Ok(true)
 }
+
+/// A payroll run as stored, with its basis (JSON) once computed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredRun {
+    pub id: Uuid,
+    pub period: String,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<Uuid>,
+    pub basis: Option<String>,
+    /// Whether this run holds its period's lock now (the period was not unlocked since).
+    pub current: bool,
+}
+
+const RUN_COLS: &str = "r.id, r.period, r.created_at, r.created_by, r.basis, \
+     (l.payroll_run_id IS NOT NULL) AS current";
+const RUN_FROM: &str = "payroll_runs r LEFT JOIN period_locks l \
+     ON l.organisation_id = r.organisation_id AND l.period = r.period AND l.payroll_run_id = r.id";
+
+/// One run of `org`, or `None`.
+pub async fn run(tx: &mut Tx, org: Uuid, id: Uuid) -> StoreResult<Option<StoredRun>> {
+    let sql = format!("SELECT {RUN_COLS} FROM {RUN_FROM} WHERE r.organisation_id = $1 AND r.id = $2");
+    Ok(on_both!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(&mut **c).await?))
+}
+
+/// The runs of `org`, newest first; of one period when given.
+pub async fn runs(tx: &mut Tx, org: Uuid, period: Option<PayPeriod>) -> StoreResult<Vec<StoredRun>> {
+    let sql = format!(
+        "SELECT {RUN_COLS} FROM {RUN_FROM} WHERE r.organisation_id = $1 AND ($2 IS NULL OR r.period = $2) \
+         ORDER BY r.created_at DESC, r.id DESC"
+    );
+    Ok(on_both!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(period.map(|p| p.to_string())).fetch_all(&mut **c).await?))
+}
+
+/// Stores a run's basis once: `false` when it already has one (a basis never changes).
+pub async fn set_run_basis(tx: &mut Tx, org: Uuid, id: Uuid, basis: &str) -> StoreResult<bool> {
+    let n = on_both!(tx, c => sqlx::query("UPDATE payroll_runs SET basis = $3 WHERE organisation_id = $1 AND id = $2 AND basis IS NULL")
+        .bind(org)
+        .bind(id)
+        .bind(basis)
+        .execute(&mut **c)
+        .await?
+        .rows_affected());
+    Ok(n == 1)
+}

@@ -53,7 +53,7 @@ impl Lang {
         }
     }
 
-    fn absence(self, kind: &str) -> String {
+    pub(crate) fn absence(self, kind: &str) -> String {
         let t = match (self, kind) {
             (Lang::En, "vacation") => "vacation",
             (Lang::En, "half_vacation") => "half vacation day",

@@ -434,7 +434,9 @@ fn compose(facts: &OrgMonthFacts, employee_ref: EmployeeRef, period: PayPeriod, 
     let month_sheet_days = &sheet[sheet.partition_point(|d| d.date < first)..];
     let mut days = Vec::with_capacity(month_sheet_days.len());
     for sd in month_sheet_days {
-        days.push(view::day_view(sd, month_days.get(&sd.date), entries.get(&sd.date), entry_facts_by_day.get(&sd.date), absences.get(&sd.date), &bookings, &corrections, &facts.links, ctx.tz)?);
+        let mut day = view::day_view(sd, month_days.get(&sd.date), entries.get(&sd.date), entry_facts_by_day.get(&sd.date), absences.get(&sd.date), &bookings, &corrections, &facts.links, ctx.tz)?;
+        day.planned_min = timeline.on(sd.date).map_or(0, |(_, _, m)| m.hours_on(sd.date.weekday()).rounded_minutes());
+        days.push(day);
     }
     let totals = month_sheet::totals(month_sheet_days);
     let booked_min = days.iter().flat_map(|d| d.bookings.iter()).map(|b| b.minutes).sum();

@@ -172,6 +172,9 @@ pub struct SheetDayView {
     pub end: Option<DateTime<Utc>>,
     pub break_min: i64,
     pub target_min: i64,
+    /// The work-time model's minutes for this weekday before absences and public holidays
+    /// (B1): what an absence on the day stands in for. 0 without a model.
+    pub planned_min: i64,
     pub actual_min: i64,
     pub flex_min: i64,
     pub absence: Option<AbsenceView>,
@@ -263,6 +266,8 @@ pub(super) fn day_view(
         end,
         break_min,
         target_min: sd.figures.target.rounded_minutes(),
+        // Set by the month, which knows the model of each day.
+        planned_min: 0,
         actual_min: sd.figures.actual.rounded_minutes(),
         flex_min: sd.figures.flex.rounded_minutes(),
         absence: absence.map(AbsenceView::of),

@@ -1,6 +1,8 @@
-// Payroll: readiness of a period (blocking tablets with their reason), run and lock, unlock.
+// Payroll: readiness of a period (blocking tablets with their reason), run and lock, unlock;
+// for a locked period, the basis its run handed over, with the CSV download.
 import { get, post } from '../api.js';
-import { t, errorText } from '../i18n.js';
+import { t, has, errorText, currentLang } from '../i18n.js';
+import { hm } from '../minutes.js';
 import { h, clear, field, setFieldError, timeEl, shortId, shortDate, toast, currentPeriod, confirmDialog, icon } from '../util.js';
 
 export function renderPayroll(main, { params }) {
@@ -67,10 +69,73 @@ export function renderPayroll(main, { params }) {
         h('td', { 'data-label': t('admin.payroll.col.reason'), text: t('admin.payroll.reason.' + b.reason) }),
         h('td', { 'data-label': t('admin.payroll.col.last_full_sync') }, timeEl(b.last_full_sync_at)),
         h('td', { 'data-label': t('admin.payroll.col.pending'), class: 'num', text: String(b.pending_events) })))))) : null;
+    const basisBox = h('div', { id: 'basis', 'aria-live': 'polite' });
     clear(box, h('div', { class: 'card' }, statusEl, blockers,
       r.period_end ? h('p', { class: 'muted small' }, t('admin.payroll.period_end'), ' ', timeEl(r.period_end, { relative: false })) : null,
       error,
-      h('div', { class: 'buttons' }, run, r.locked ? unlock : null)));
+      h('div', { class: 'buttons' }, run, r.locked ? unlock : null)), basisBox);
+    if (r.locked) loadBasis(r.period, basisBox);
+  }
+
+  // The basis of the run that holds the period's lock.
+  async function loadBasis(p, target) {
+    const seq = latest;
+    try {
+      const runs = await get('/api/v1/payroll-runs?period=' + encodeURIComponent(p));
+      const current = runs.items.find((x) => x.current);
+      if (!current) return;
+      const basis = await get(`/api/v1/payroll-runs/${current.id}/basis`);
+      if (seq === latest) drawBasis(basis, target);
+    } catch (err) { if (seq === latest) clear(target, h('p', { class: 'form-error', text: errorText(err) })); }
+  }
+
+  function absenceText(a) {
+    const kind = has('admin.absence.' + a.type) ? t('admin.absence.' + a.type) : a.type;
+    return `${kind} ${t('admin.payroll.basis.days', { n: a.dates.length })} (${hm(a.minutes)})`;
+  }
+
+  function drawBasis(b, target) {
+    const cols = ['number', 'name', 'worked', 'target', 'flex', 'flex_balance', 'absences', 'warnings'];
+    const head = h('tr', {}, cols.map((c) => h('th', { scope: 'col', class: ['worked', 'target', 'flex', 'flex_balance', 'warnings'].includes(c) ? 'num' : null, text: t('admin.payroll.basis.col.' + c) })));
+    const cell = (c, text, attrs = {}) => h('td', { 'data-label': t('admin.payroll.basis.col.' + c), ...attrs }, text);
+    const rows = b.employees.map((e) => h('tr', { dataset: { employeeId: e.employee_id } },
+      cell('number', e.number || '—'),
+      cell('name', h('a', { href: `#/timesheet?employee=${e.employee_id}&month=${b.run.period}`, text: e.name })),
+      cell('worked', hm(e.worked_min), { class: 'num' }),
+      cell('target', hm(e.target_min), { class: 'num' }),
+      cell('flex', hm(e.flex_min), { class: 'num' }),
+      cell('flex_balance', hm(e.flex_balance_min), { class: 'num' }),
+      cell('absences', e.absences.map(absenceText).join(', ')),
+      cell('warnings', String(e.warnings.length), { class: 'num', title: e.warnings.map((w) => (w.date ? w.date + ' ' : '') + w.code).join('\n') || null })));
+    const tot = b.totals;
+    const foot = h('tr', { class: 'totals' },
+      h('th', { scope: 'row', colspan: 2, text: t('admin.payroll.basis.total') }),
+      h('td', { class: 'num', id: 'basis-total-worked', text: hm(tot.worked_min) }),
+      h('td', { class: 'num', text: hm(tot.target_min) }),
+      h('td', { class: 'num', text: hm(tot.flex_min) }),
+      h('td', { class: 'num', text: hm(tot.flex_balance_min) }),
+      h('td', { text: tot.absence_min ? hm(tot.absence_min) : '' }),
+      h('td', { class: 'num', text: String(b.employees.reduce((n, e) => n + e.warnings.length, 0)) }));
+    const fieldName = (f) => (f.startsWith('absence:')
+      ? (has('admin.absence.' + f.slice(8)) ? t('admin.absence.' + f.slice(8)) : f.slice(8))
+      : t('admin.payroll.basis.field.' + f));
+    const changeText = (c) => (c.field === 'employee'
+      ? `${c.name}: ${t(c.to ? 'admin.payroll.basis.added' : 'admin.payroll.basis.removed')}`
+      : `${c.name}: ${fieldName(c.field)} ${hm(c.from)} → ${hm(c.to)}`);
+    const changes = b.previous_run_id ? h('div', { id: 'basis-changes' },
+      h('h3', { text: t('admin.payroll.basis.changes') }),
+      b.changes.length ? h('ul', {}, b.changes.map((c) => h('li', { text: changeText(c) }))) : h('p', { class: 'muted', text: t('admin.payroll.basis.no_changes') })) : null;
+    const csv = h('a', { class: 'btn', id: 'basis-csv', href: `/api/v1/payroll-runs/${b.run.id}/export?format=csv&lang=${currentLang()}`, download: `payroll-${b.run.period}.csv`, text: t('admin.payroll.basis.csv') });
+    const paxml = h('a', { class: 'btn', id: 'basis-paxml', href: `/api/v1/payroll-runs/${b.run.id}/export?format=paxml`, download: `payroll-${b.run.period}.xml`,
+      title: t('admin.payroll.basis.paxml_title'), text: t('admin.payroll.basis.paxml') });
+    clear(target, h('div', { class: 'card' },
+      h('div', { class: 'page-head sub' }, h('h2', { text: t('admin.payroll.basis.title') }), h('div', { class: 'buttons' }, csv, paxml)),
+      h('p', { class: 'muted', text: t('admin.payroll.basis.lead', { time: shortDate(b.run.locked_at) }) }),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'basis-table' },
+        h('caption', { class: 'sr-only', text: t('admin.payroll.basis.title') }),
+        h('thead', {}, head), h('tbody', {}, rows), h('tfoot', {}, foot))),
+      h('p', { class: 'muted small', text: t('admin.payroll.basis.csv_note') }),
+      changes));
   }
   load();
 }

@@ -155,5 +155,12 @@ test('after the run the page shows the payroll basis, totals equal to the rows, 
   const xml = await page.evaluate(async (url) => (await fetch(url, { credentials: 'same-origin' })).text(), await page.getAttribute('#basis-paxml', 'href'));
   assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<paxml>'), xml);
   assert.ok(xml.includes(`<tidtrans anstid="101">\n      <tidkod>ARB</tidkod>\n      <datum>${period}-03</datum>\n      <timmar>4.00</timmar>`), xml);
+  // And the Visma Lön file, as ISO-8859-1 bytes.
+  const tlu = await page.evaluate(async (url) => {
+    const res = await fetch(url, { credentials: 'same-origin' });
+    return { type: res.headers.get('content-type'), text: new TextDecoder('iso-8859-1').decode(await res.arrayBuffer()) };
+  }, await page.getAttribute('#basis-visma', 'href'));
+  assert.equal(tlu.type, 'application/xml; charset=iso-8859-1');
+  assert.ok(tlu.text.includes(`<Time DateOfReport="${period}-03" TimeCode="ARB" SumOfHours="4.00"/>`), tlu.text);
   assert.deepEqual(problems, []);
 });

@@ -13,7 +13,7 @@ use stampclock_tests::admin::assert_error;
 use stampclock_tests::{both_databases, AdminClient, Backend, TestDevice, TestServer};
 use uuid::Uuid;
 
-both_databases!(b1_b4_b5_d1_the_run_hands_over_a_basis_equal_to_the_timesheets_and_a_csv_that_adds_up,);
+both_databases!(b1_b4_b5_d1_the_run_hands_over_a_basis_equal_to_the_timesheets_and_exports_that_add_up,);
 
 fn at(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).unwrap()
@@ -49,7 +49,7 @@ fn row(basis: &Value, employee: Uuid) -> &Value {
     basis["employees"].as_array().unwrap().iter().find(|e| e["employee_id"] == employee.to_string()).unwrap_or_else(|| panic!("{employee} not in {basis}"))
 }
 
-async fn b1_b4_b5_d1_the_run_hands_over_a_basis_equal_to_the_timesheets_and_a_csv_that_adds_up(backend: Backend) {
+async fn b1_b4_b5_d1_the_run_hands_over_a_basis_equal_to_the_timesheets_and_exports_that_add_up(backend: Backend) {
     let server = TestServer::start(backend).await;
     let seed = server.seed("Lön AB").await;
     let other = server.seed("Annan AB").await;
@@ -170,6 +170,19 @@ async fn b1_b4_b5_d1_the_run_hands_over_a_basis_equal_to_the_timesheets_and_a_cs
     assert_eq!(hours("102", "ARB"), 300);
     assert_eq!(hours("102", "SJK"), 800, "Bo's sick day: 8.00 h");
     assert!(trans.iter().any(|t| t.0 == "102" && t.1 == "SJK" && t.2 == "2026-10-07"), "by date: {trans:?}");
+    // Visma Lön 300/600: ISO-8859-1 bytes, valid against its schema.
+    let (status, disposition, tlu) = export(&manager, &server, &run_id, "format=visma-tlu").await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&tlu));
+    assert!(disposition.contains("payroll-2026-10.tlu"), "{disposition}");
+    assert!(tlu.starts_with(b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"));
+    let file = server.db.dir.path().join("payroll-2026-10.tlu");
+    std::fs::write(&file, &tlu).unwrap();
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/formats/visma-lon-tlu-1.0.xsd");
+    let lint = std::process::Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&file).output().expect("xmllint (libxml2-utils)");
+    assert!(lint.status.success(), "xmllint: {}", String::from_utf8_lossy(&lint.stderr));
+    let text: String = tlu.iter().map(|b| char::from(*b)).collect();
+    assert!(text.contains(r#"<Time DateOfReport="2026-10-05" TimeCode="ARB" SumOfHours="8.50"/>"#), "{text}");
+    assert!(text.contains(r#"<Time DateOfReport="2026-10-07" TimeCode="SJK" SumOfHours="8.00"/>"#), "{text}");
     for (query, what) in [("format=paxml&profile=fortnox", "profile"), ("format=paxml&lang=sv", "lang"), ("format=csv&profile=strict", "profile")] {
         let (status, _, body) = export(&manager, &server, &run_id, query).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
@@ -180,11 +193,13 @@ async fn b1_b4_b5_d1_the_run_hands_over_a_basis_equal_to_the_timesheets_and_a_cs
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let bad: Value = serde_json::from_slice(&bad).unwrap();
     assert_eq!(bad["error"]["code"], "invalid_request");
-    assert!(bad["error"]["message"].as_str().unwrap().contains("csv, paxml"), "the message names the formats: {bad}");
+    assert!(bad["error"]["message"].as_str().unwrap().contains("csv, paxml, visma-tlu"), "the message names the formats: {bad}");
 
     // Unlocked, corrected and run again: a new run listing what changed; the first run's basis
     // stays as it was.
     assert_eq!(manager.post("/api/v1/periods/2026-10/unlock", json!({})).await.0, StatusCode::NO_CONTENT);
+    // A name Visma Lön's ISO-8859-1 cannot carry, for the re-run.
+    assert_eq!(admin.call(Method::PATCH, &format!("/api/v1/employees/{anna}"), Some(json!({"name": "Łucja Andersson"}))).await.0, StatusCode::OK);
     let late = vec![
         tablet.event(anna, PunchKind::Start, Some(link), at("2026-10-08T08:00:00+02:00")),
         tablet.event(anna, PunchKind::Stop, None, at("2026-10-08T12:00:00+02:00")),
@@ -201,6 +216,13 @@ async fn b1_b4_b5_d1_the_run_hands_over_a_basis_equal_to_the_timesheets_and_a_cs
         second["changes"]
     );
     assert!(second["changes"].as_array().unwrap().iter().all(|c| c["employee_id"] == anna.to_string()), "only Anna moved: {}", second["changes"]);
+    let (status, _, refused) = export(&manager, &server, &rerun_id, "format=visma-tlu").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refused: Value = serde_json::from_slice(&refused).unwrap();
+    assert_eq!(refused["error"]["code"], "unmapped_code");
+    assert_eq!(refused["error"]["details"]["uncarriable"], json!([{"employee": "101", "reason": "a character outside ISO-8859-1"}]), "{refused}");
+    assert_eq!(export(&manager, &server, &rerun_id, "format=paxml").await.0, StatusCode::OK, "UTF-8 carries it");
+    assert_eq!(export(&manager, &server, &run_id, "format=visma-tlu").await.0, StatusCode::OK, "the first run's basis keeps the old name");
     let (_, first_again) = manager.get(&format!("/api/v1/payroll-runs/{run_id}/basis")).await;
     assert_eq!(first_again["employees"], basis["employees"], "a stored basis never changes");
     let (status, runs) = manager.get("/api/v1/payroll-runs?period=2026-10").await;

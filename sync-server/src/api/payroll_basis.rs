@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::timesheet::csv::Lang;
 
 /// The export formats built so far.
-pub const FORMATS: [&str; 2] = ["csv", "paxml"];
+pub const FORMATS: [&str; 3] = ["csv", "paxml", "visma-tlu"];
 /// The PAXml profiles built so far (`strict`: passes the PAXml 2.0 schema).
 pub const PAXML_PROFILES: [&str; 1] = ["strict"];
 
@@ -121,7 +121,7 @@ pub async fn basis_of_employee(State(state): State<AppState>, caller: Caller, Pa
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
-    /// The format: `csv` or `paxml`.
+    /// The format: `csv`, `paxml` or `visma-tlu`.
     pub format: String,
     /// The language of the CSV's headers and item names (default `en`).
     #[param(inline)]
@@ -134,16 +134,18 @@ pub struct ExportQuery {
 /// `;`-separated, UTF-8 with BOM, CRLF, hours with a decimal comma beside the exact minutes.
 /// `paxml` (Sweden, PAXml 2.0, profile `strict`): one `tidtrans` per employee, time code and
 /// day (`anstid`, `tidkod`, `datum`, `timmar`), UTF-8, valid against the PAXml 2.0 schema.
-/// Employees without an employee number or without any time or absence are left out of both.
+/// `visma-tlu` (Visma Lön 300/600 time import): attributes only, ISO-8859-1, every code declared,
+/// the schedule, the times per code and day, the flex balance; valid against its schema.
+/// Employees without an employee number or without any time or absence are left out of all.
 #[utoipa::path(get, path = "/api/v1/payroll-runs/{id}/export", tag = "payroll", operation_id = "export_payroll_run",
     params(("id" = Uuid, Path, description = "The run's id"), ExportQuery),
     security(("session" = [])),
-    responses((status = 200, description = "The file: `text/csv` for `csv`, `application/xml` for `paxml`", content((String = "text/csv"), (String = "application/xml"))),
+    responses((status = 200, description = "The file: `text/csv` for `csv`, `application/xml` for `paxml` (UTF-8) and `visma-tlu` (ISO-8859-1)", content((String = "text/csv"), (String = "application/xml"))),
               (status = 400, description = "`invalid_request`: an unknown format or profile (the message names the ones there are) or language"),
               (status = 403, description = "`forbidden`: admins and managers only"),
               (status = 404, description = "`not_found`: no such run in the organisation"),
               (status = 409, description = "`period_not_locked`: as for the basis"),
-              (status = 422, description = "`unmapped_code` (`details.types`): time or absence types without a code in the format")))]
+              (status = 422, description = "`unmapped_code`: time or absence types without a code in the format (`details.types`), or, for `visma-tlu`, text the format cannot carry (`details.uncarriable`: `[{\"employee\", \"reason\"}]`)")))]
 #[tracing::instrument(skip_all, fields(org = %caller.org(), run = %id))]
 pub async fn export(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiQuery(q): ApiQuery<ExportQuery>) -> Result<Response, ApiError> {
     caller.require_manager()?;
@@ -177,6 +179,27 @@ pub async fn export(State(state): State<AppState>, caller: Caller, Path(id): Pat
                 other => ApiError::Internal(other.to_string()),
             })?;
             (xml, "application/xml; charset=utf-8", "xml")
+        }
+        "visma-tlu" => {
+            use crate::payroll::visma::{basis_tlu, VismaError};
+            let mut tx = state.store.begin_read().await?;
+            let org = crate::store::organisations::get(&mut tx, caller.org()).await?.ok_or(ApiError::NotFound("organisation"))?;
+            tx.commit().await?;
+            let tlu = basis_tlu(&basis, &org.name).map_err(|e| match e {
+                VismaError::Unmapped(types) => ApiError::with_details(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    shared_model::ErrorCode::UnmappedCode,
+                    format!("no Visma Lön time code for: {}", types.join(", ")),
+                    serde_json::json!({ "types": types }),
+                ),
+                VismaError::Uncarriable(who) => {
+                    let message = VismaError::Uncarriable(who.clone()).to_string();
+                    let list: Vec<_> = who.into_iter().map(|(employee, reason)| serde_json::json!({ "employee": employee, "reason": reason })).collect();
+                    ApiError::with_details(StatusCode::UNPROCESSABLE_ENTITY, shared_model::ErrorCode::UnmappedCode, message, serde_json::json!({ "uncarriable": list }))
+                }
+                other => ApiError::Internal(other.to_string()),
+            })?;
+            (tlu, "application/xml; charset=iso-8859-1", "tlu")
         }
         _ => (crate::payroll::csv::basis_csv(&basis, q.lang.unwrap_or_default())?, "text/csv; charset=utf-8", "csv"),
     };

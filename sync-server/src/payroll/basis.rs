@@ -75,6 +75,10 @@ pub struct BasisEmployee {
     /// Ist per day, the days with any.
     #[serde(default)]
     pub worked_days: Vec<BasisDay>,
+    /// The schedule per day: the work-time model's minutes of each working day that is not a
+    /// public holiday (what Visma Lön calls normal working time), the days with any.
+    #[serde(default)]
+    pub scheduled_days: Vec<BasisDay>,
     /// Soll (B1, B3, B4, holidays), whole minutes.
     pub target_min: i64,
     /// The month's flex movement (B5).
@@ -156,7 +160,7 @@ pub fn employee_of(m: &MonthView) -> BasisEmployee {
     let mut warnings: BTreeSet<BasisWarning> = BTreeSet::new();
     let mut records: BTreeSet<Uuid> = BTreeSet::new();
     let mut corrections = 0i64;
-    let mut worked_days = Vec::new();
+    let (mut worked_days, mut scheduled_days) = (Vec::new(), Vec::new());
     for d in &m.days {
         if let Some(a) = &d.absence {
             let entry = absences.entry(a.kind.clone()).or_insert_with(|| BasisAbsence { kind: a.kind.clone(), dates: Vec::new(), minutes: 0, days: Vec::new() });
@@ -164,6 +168,9 @@ pub fn employee_of(m: &MonthView) -> BasisEmployee {
             entry.dates.push(d.date);
             entry.minutes += minutes;
             entry.days.push(BasisDay { date: d.date, minutes });
+        }
+        if d.planned_min > 0 && d.holiday.is_none() {
+            scheduled_days.push(BasisDay { date: d.date, minutes: d.planned_min });
         }
         if d.actual_min != 0 {
             worked_days.push(BasisDay { date: d.date, minutes: d.actual_min });
@@ -191,6 +198,7 @@ pub fn employee_of(m: &MonthView) -> BasisEmployee {
         // (the timesheet's own total rounds the exact sum once, which can be a minute off).
         worked_min: worked_days.iter().map(|d| d.minutes).sum(),
         worked_days,
+        scheduled_days,
         target_min: m.totals.target_min,
         flex_min: m.totals.flex_min,
         flex_balance_min: m.flex_balance_min,
@@ -290,6 +298,7 @@ mod tests {
             name: format!("E{id}"),
             worked_min: worked,
             worked_days: vec![BasisDay { date: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap_or_default(), minutes: worked }],
+            scheduled_days: Vec::new(),
             target_min: 480,
             flex_min: worked - 480,
             flex_balance_min: worked - 480,

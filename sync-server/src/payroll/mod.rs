@@ -5,6 +5,7 @@
 pub mod basis;
 pub mod csv;
 pub mod paxml;
+pub mod visma;
 
 use uuid::Uuid;
 
@@ -132,6 +133,7 @@ pub(crate) mod fixtures {
             name: name.to_owned(),
             worked_min: worked.iter().map(|d| d.minutes).sum(),
             worked_days: worked,
+            scheduled_days: [5, 6, 7, 8, 9, 12, 13, 14].into_iter().map(|d| day(d, 480)).collect(),
             target_min: 0,
             flex_min: 0,
             flex_balance_min: 0,
@@ -156,6 +158,9 @@ pub(crate) mod fixtures {
             employee(2, Some("102"), "Björn \"Bo\" Berg", vec![day(5, 20), day(6, 20), day(7, 20)], vec![("vacation", vec![day(12, 480), day(13, 0)]), ("half_vacation", vec![day(14, 240)])]),
             employee(3, None, "Utan Nummer", vec![day(5, 480)], vec![]),
         ];
+        // Björn has no work-time model: no schedule.
+        let mut employees = employees;
+        employees[1].scheduled_days.clear();
         let run = RunRef {
             id: Uuid::from_u128(0x0192_0000_0000_7000_8000_0000_0000_0001),
             period: "2026-10".into(),

@@ -128,8 +128,10 @@ export function renderPayroll(main, { params }) {
     const csv = h('a', { class: 'btn', id: 'basis-csv', href: `/api/v1/payroll-runs/${b.run.id}/export?format=csv&lang=${currentLang()}`, download: `payroll-${b.run.period}.csv`, text: t('admin.payroll.basis.csv') });
     const paxml = h('a', { class: 'btn', id: 'basis-paxml', href: `/api/v1/payroll-runs/${b.run.id}/export?format=paxml`, download: `payroll-${b.run.period}.xml`,
       title: t('admin.payroll.basis.paxml_title'), text: t('admin.payroll.basis.paxml') });
+    const visma = h('a', { class: 'btn', id: 'basis-visma', href: `/api/v1/payroll-runs/${b.run.id}/export?format=visma-tlu`, download: `payroll-${b.run.period}.tlu`,
+      title: t('admin.payroll.basis.visma_title'), text: t('admin.payroll.basis.visma') });
     clear(target, h('div', { class: 'card' },
-      h('div', { class: 'page-head sub' }, h('h2', { text: t('admin.payroll.basis.title') }), h('div', { class: 'buttons' }, csv, paxml)),
+      h('div', { class: 'page-head sub' }, h('h2', { text: t('admin.payroll.basis.title') }), h('div', { class: 'buttons' }, csv, paxml, visma)),
       h('p', { class: 'muted', text: t('admin.payroll.basis.lead', { time: shortDate(b.run.locked_at) }) }),
       h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'basis-table' },
         h('caption', { class: 'sr-only', text: t('admin.payroll.basis.title') }),

@@ -238,11 +238,15 @@ async fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let csv = sync_server::payroll::csv::basis_csv(&basis, sync_server::timesheet::csv::Lang::Sv).map_err(|e| anyhow::anyhow!("{e}"))?;
     let csv_ms = ms(t.elapsed());
+    let t = Instant::now();
+    let tlu = sync_server::payroll::visma::basis_tlu(&basis, "Bench AB").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let tlu_ms = ms(t.elapsed());
     println!(
-        "payroll run of {} employees (lock + basis computed and stored): {run_ms:.0} ms; stored basis read back: {read_ms:.0} ms; PAXml {paxml_ms:.0} ms ({} kB); CSV {csv_ms:.0} ms ({} kB); basis + PAXml {:.0} ms",
+        "payroll run of {} employees (lock + basis computed and stored): {run_ms:.0} ms; stored basis read back: {read_ms:.0} ms; PAXml {paxml_ms:.0} ms ({} kB); CSV {csv_ms:.0} ms ({} kB); Visma {tlu_ms:.0} ms ({} kB); basis + PAXml {:.0} ms",
         basis.employees.len(),
         xml.len() / 1024,
         csv.len() / 1024,
+        tlu.len() / 1024,
         run_ms + paxml_ms
     );
     Ok(())

@@ -55,11 +55,12 @@ pub struct DeviceView {
     pub sync_request_pending: bool,
 }
 
-/// A tablet's name as an admin typed it: trimmed, 1–60 printable characters; otherwise 400
-/// `invalid_request` naming `field`.
+/// A tablet's name as an admin typed it: at most 60 characters as sent, 1–60 printable ones
+/// once trimmed; otherwise 400 `invalid_request` naming `field`.
 pub fn device_name(field: &str, raw: &str) -> Result<String, ApiError> {
     let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+    // At most 60 as sent (the schema's `maxLength`), and 1–60 without controls once trimmed.
+    if raw.chars().count() > 60 || name.is_empty() || name.chars().any(char::is_control) {
         return Err(ApiError::InvalidRequest(format!("{field} must be 1–60 printable characters")));
     }
     Ok(name.to_owned())

@@ -122,11 +122,14 @@ pub async fn basis_of_employee(State(state): State<AppState>, caller: Caller, Pa
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// The format: `csv`, `paxml` or `visma-tlu`.
+    #[param(pattern = "^(csv|paxml|visma-tlu)$", example = "paxml")]
     pub format: String,
-    /// The language of the CSV's headers and item names (default `en`).
+    /// The language of the CSV's headers and item names (default `en`). Only with `format=csv`.
     #[param(inline)]
     pub lang: Option<Lang>,
-    /// The PAXml profile: `strict` (the default; passes the PAXml 2.0 schema).
+    /// The PAXml profile: `strict` (the default; passes the PAXml 2.0 schema). Only with
+    /// `format=paxml`.
+    #[param(pattern = "^strict$")]
     pub profile: Option<String>,
 }
 

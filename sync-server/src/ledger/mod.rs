@@ -25,16 +25,26 @@ use crate::state::AppState;
 use crate::store::StoreError;
 
 /// A period was locked or unlocked: records that arrived late for it count (or stop counting)
-/// again, so its projected days are queued for a rebuild.
+/// again, so the projected days of the employees who have such records are queued for a
+/// rebuild.
 pub async fn period_changed(state: &AppState, org: Uuid, period: PayPeriod) -> Result<(), StoreError> {
     let first = period.first_day();
     let last = period.next().first_day() - Duration::days(1);
+    let (late_from, late_to) = late_window(first, last);
     let mut tx = state.store.begin().await?;
-    crate::store::ledger::mark_projected_dirty(&mut tx, org, None, first, last, state.clock.now()).await?;
+    crate::store::ledger::mark_projected_dirty(&mut tx, org, None, first, last, late_from, late_to, state.clock.now()).await?;
     tx.commit().await?;
     // The background task rebuilds the month; the days endpoint drains before it reads.
     state.projection_wake.notify_one();
     Ok(())
+}
+
+/// The instants in which a record of a work day between `first` and `last` can lie, in any
+/// time zone: D3 puts a stamp at most a day before its local date, and zones are within ±14 h.
+pub fn late_window(first: chrono::NaiveDate, last: chrono::NaiveDate) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    let start = (first - Duration::days(2)).and_time(chrono::NaiveTime::MIN).and_utc();
+    let end = (last + Duration::days(3)).and_time(chrono::NaiveTime::MIN).and_utc();
+    (start, end)
 }
 
 /// Keeps the projection current: drains at start (the days a migration or a crash left

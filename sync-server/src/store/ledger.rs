@@ -175,12 +175,27 @@ pub async fn mark_dirty(tx: &mut Tx, org: Uuid, days: &[(Uuid, NaiveDate)], now:
 }
 
 /// Marks the projected days of `org` between `from` and `to` dirty — every employee's, or one
-/// employee's — because a lock or an unlock of those days changes which records count. The
+/// employee's — because a lock or an unlock of those days changes which records count. Only
+/// records that arrived late for a locked month (flag `locked_period`) count differently, so
+/// only the days of employees with such a record between the instants `late_from` and
+/// `late_to` are queued: a payroll run of a month without late stamps rebuilds nothing. The
 /// statement text is constant per case, and one employee's case uses the index on
 /// (organisation, employee, date).
-pub async fn mark_projected_dirty(tx: &mut Tx, org: Uuid, employee: Option<Uuid>, from: NaiveDate, to: NaiveDate, now: DateTime<Utc>) -> StoreResult<u64> {
-    const SELECT: &str = "SELECT organisation_id, employee_id, work_date, $4 FROM ledger_days WHERE organisation_id = $1 AND work_date BETWEEN $2 AND $3";
-    let who = if employee.is_some() { " AND employee_id = $5" } else { "" };
+#[allow(clippy::too_many_arguments)]
+pub async fn mark_projected_dirty(
+    tx: &mut Tx,
+    org: Uuid,
+    employee: Option<Uuid>,
+    from: NaiveDate,
+    to: NaiveDate,
+    late_from: DateTime<Utc>,
+    late_to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<u64> {
+    const SELECT: &str = "SELECT organisation_id, employee_id, work_date, $4 FROM ledger_days WHERE organisation_id = $1 AND work_date BETWEEN $2 AND $3 \
+         AND employee_id IN (SELECT employee_id FROM events WHERE organisation_id = $1 AND flags LIKE '%locked_period%' \
+         AND occurred_at >= $5 AND occurred_at < $6)";
+    let who = if employee.is_some() { " AND employee_id = $7" } else { "" };
     let sql = match tx {
         Tx::Postgres(_) => format!(
             "INSERT INTO ledger_dirty_days (organisation_id, employee_id, work_date, marked_at) {SELECT}{who} ON CONFLICT (employee_id, work_date) DO NOTHING"
@@ -188,7 +203,7 @@ pub async fn mark_projected_dirty(tx: &mut Tx, org: Uuid, employee: Option<Uuid>
         Tx::Sqlite(_) => format!("INSERT OR IGNORE INTO ledger_dirty_days (organisation_id, employee_id, work_date, marked_at) {SELECT}{who}"),
     };
     let n = on_both!(tx, c => {
-        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(from).bind(to).bind(now);
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(from).bind(to).bind(now).bind(late_from).bind(late_to);
         let q = match employee {
             Some(e) => q.bind(e),
             None => q,

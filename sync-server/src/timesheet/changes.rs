@@ -537,7 +537,8 @@ pub async fn set_lock(state: &AppState, actor: Actor, employee: Uuid, period: Pa
     if changed {
         // Late stamps of the month count again (or stop counting): rebuild its projected days.
         let (first, last) = super::period_days(period);
-        ledger::mark_projected_dirty(&mut tx, actor.org, Some(employee), first, last, now).await?;
+        let (late_from, late_to) = crate::ledger::late_window(first, last);
+        ledger::mark_projected_dirty(&mut tx, actor.org, Some(employee), first, last, late_from, late_to, now).await?;
         audit::record(&mut tx, &AuditEntry {
             organisation_id: actor.org,
             at: now,

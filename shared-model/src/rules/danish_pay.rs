@@ -96,9 +96,6 @@ pub enum PayCodeError {
     /// Pay-time accounts must be switched on in system administration first (H8).
     #[error("pay-time accounts are not enabled")]
     FeatureDisabled,
-    /// The chosen integration has no per-code export settings (H8).
-    #[error("this integration has no export mapping")]
-    NoExportMapping,
 }
 
 impl PayCodeError {
@@ -109,7 +106,6 @@ impl PayCodeError {
             PayCodeError::NotHalfDays => "not_half_days",
             PayCodeError::CreateNewCode => "create_new_code",
             PayCodeError::FeatureDisabled => "pay_time_accounts_disabled",
-            PayCodeError::NoExportMapping => "no_export_mapping",
         }
     }
 }
@@ -225,7 +221,7 @@ pub fn check_code_change(has_registrations: bool, old: CodeShape, new: CodeShape
 /// H8: the payroll integration in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PayrollIntegration {
-    /// One of TimeLog's standard integrations with per-code export settings.
+    /// One of the standard integrations.
     Standard,
     Zenegy,
     DataLon,
@@ -238,15 +234,15 @@ pub struct ExportSetting {
     pub target_code: String,
 }
 
-/// H8: the pay-system code a registration goes to, `None` when the code is not exported;
-/// refused when the feature is off or the integration has no per-code mapping.
-pub fn export_target(feature_enabled: bool, integration: PayrollIntegration, setting: &ExportSetting) -> Result<Option<&str>, PayCodeError> {
+/// H8 with the product decision H8-EXPORT: the pay-system code a registration goes to, `None`
+/// when the code is not exported; refused only while the feature is off. Every integration has
+/// the per-code flag and target code, DataLøn and Zenegy included: H8's exception for those two
+/// describes a limit of the seed's own product and is deliberately not reproduced.
+pub fn export_target(feature_enabled: bool, _integration: PayrollIntegration, setting: &ExportSetting) -> Result<Option<&str>, PayCodeError> {
     if !feature_enabled {
         return Err(PayCodeError::FeatureDisabled);
     }
-    if integration != PayrollIntegration::Standard {
-        return Err(PayCodeError::NoExportMapping);
-    }
+    // The same mapping for every integration (H8-EXPORT).
     Ok(setting.include.then_some(setting.target_code.as_str()))
 }
 

@@ -108,14 +108,17 @@ fn h7_used_codes_keep_format_and_type() {
 }
 
 #[test]
-fn h8_export_mapping_and_prerequisite() {
+fn h8_h8_export_mapping_for_every_integration_and_prerequisite() {
     let exported = ExportSetting { include: true, target_code: "0510".into() };
     let skipped = ExportSetting { include: false, target_code: "0510".into() };
     use PayrollIntegration::*;
     assert_eq!(export_target(true, Standard, &exported), Ok(Some("0510")), "H8 mapped");
     assert_eq!(export_target(true, Standard, &skipped), Ok(None), "H8 not exported");
-    assert_eq!(export_target(true, Zenegy, &exported), Err(PayCodeError::NoExportMapping), "H8 Zenegy");
-    assert_eq!(export_target(true, DataLon, &exported), Err(PayCodeError::NoExportMapping), "H8 DataLøn");
+    // H8-EXPORT: Zenegy and DataLøn have the same per-code flag and target code.
+    for integration in [Zenegy, DataLon] {
+        assert_eq!(export_target(true, integration, &exported), Ok(Some("0510")), "H8-EXPORT {integration:?} mapped");
+        assert_eq!(export_target(true, integration, &skipped), Ok(None), "H8-EXPORT {integration:?} not exported");
+    }
     assert_eq!(export_target(false, Standard, &exported), Err(PayCodeError::FeatureDisabled), "H8 feature off");
 }
 

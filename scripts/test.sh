@@ -21,7 +21,9 @@ step "clippy (warnings fail the run)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "building the server binary the kiosk and browser tests start"
-cargo build --locked -p sync-server
+# With the workspace's features, as `cargo test --workspace` below builds them: `-p sync-server`
+# alone would resolve features differently and compile the dependency tree a second time.
+cargo build --locked --workspace --bins
 server_bin="$PWD/target/debug/sync-server"
 export STAMPCLOCK_SERVER_BIN="$server_bin"
 

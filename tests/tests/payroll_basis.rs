@@ -45,6 +45,16 @@ fn rows(bytes: &[u8]) -> Vec<Vec<String>> {
     r.records().map(|rec| rec.expect("a CSV record").iter().map(str::to_owned).collect()).collect()
 }
 
+/// Writes `bytes` to the test's directory as `name` and checks it with xmllint against
+/// `testdata/formats/<xsd>`.
+fn assert_schema_valid(server: &TestServer, xsd: &str, name: &str, bytes: &[u8]) {
+    let file = server.db.dir.path().join(name);
+    std::fs::write(&file, bytes).unwrap();
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/formats").join(xsd);
+    let lint = std::process::Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&file).output().expect("xmllint (libxml2-utils)");
+    assert!(lint.status.success(), "xmllint {name}: {}", String::from_utf8_lossy(&lint.stderr));
+}
+
 fn row(basis: &Value, employee: Uuid) -> &Value {
     basis["employees"].as_array().unwrap().iter().find(|e| e["employee_id"] == employee.to_string()).unwrap_or_else(|| panic!("{employee} not in {basis}"))
 }
@@ -159,11 +169,7 @@ async fn b1_b4_b5_d1_the_run_hands_over_a_basis_equal_to_the_timesheets_and_expo
     let (status, disposition, xml) = export(&manager, &server, &run_id, "format=paxml").await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&xml));
     assert!(disposition.contains("payroll-2026-10.xml"), "{disposition}");
-    let file = server.db.dir.path().join("payroll-2026-10.xml");
-    std::fs::write(&file, &xml).unwrap();
-    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/formats/paxml-2.0-official.xsd");
-    let lint = std::process::Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&file).output().expect("xmllint (libxml2-utils)");
-    assert!(lint.status.success(), "xmllint: {}", String::from_utf8_lossy(&lint.stderr));
+    assert_schema_valid(&server, "paxml-2.0-official.xsd", "payroll-2026-10.xml", &xml);
     let trans = sync_server::payroll::paxml::read_tidtrans(&xml).expect("a PAXml reader reads it");
     let hours = |anstid: &str, code: &str| trans.iter().filter(|t| t.0 == anstid && t.1 == code).map(|t| t.3).sum::<i64>();
     assert_eq!(hours("101", "ARB"), 850, "Anna: 8.50 h");
@@ -175,11 +181,7 @@ async fn b1_b4_b5_d1_the_run_hands_over_a_basis_equal_to_the_timesheets_and_expo
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&tlu));
     assert!(disposition.contains("payroll-2026-10.tlu"), "{disposition}");
     assert!(tlu.starts_with(b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"));
-    let file = server.db.dir.path().join("payroll-2026-10.tlu");
-    std::fs::write(&file, &tlu).unwrap();
-    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/formats/visma-lon-tlu-1.0.xsd");
-    let lint = std::process::Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&file).output().expect("xmllint (libxml2-utils)");
-    assert!(lint.status.success(), "xmllint: {}", String::from_utf8_lossy(&lint.stderr));
+    assert_schema_valid(&server, "visma-lon-tlu-1.0.xsd", "payroll-2026-10.tlu", &tlu);
     let text: String = tlu.iter().map(|b| char::from(*b)).collect();
     assert!(text.contains(r#"<Time DateOfReport="2026-10-05" TimeCode="ARB" SumOfHours="8.50"/>"#), "{text}");
     assert!(text.contains(r#"<Time DateOfReport="2026-10-07" TimeCode="SJK" SumOfHours="8.00"/>"#), "{text}");

@@ -8,6 +8,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::extract::{parse_id, ApiQuery};
@@ -169,38 +170,24 @@ pub async fn export(State(state): State<AppState>, caller: Caller, Path(id): Pat
     let basis = payroll::compute_and_store(&state, caller.org(), id).await?;
     let (body, content_type, extension) = match q.format.as_str() {
         "paxml" => {
-            let mut tx = state.store.begin_read().await?;
-            let org = crate::store::organisations::get(&mut tx, caller.org()).await?.ok_or(ApiError::NotFound("organisation"))?;
-            tx.commit().await?;
-            let xml = crate::payroll::paxml::basis_paxml(&basis, &org.name).map_err(|e| match e {
-                crate::payroll::paxml::PaxmlError::Unmapped(types) => ApiError::with_details(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    shared_model::ErrorCode::UnmappedCode,
-                    format!("no PAXml time code for: {}", types.join(", ")),
-                    serde_json::json!({ "types": types }),
-                ),
+            let xml = crate::payroll::paxml::basis_paxml(&basis, &organisation_name(&state, &caller).await?).map_err(|e| match e {
+                crate::payroll::paxml::PaxmlError::Unmapped(types) => unmapped(format!("no PAXml time code for: {}", types.join(", ")), json!({ "types": types })),
                 other => ApiError::Internal(other.to_string()),
             })?;
             (xml, "application/xml; charset=utf-8", "xml")
         }
         "visma-tlu" => {
             use crate::payroll::visma::{basis_tlu, VismaError};
-            let mut tx = state.store.begin_read().await?;
-            let org = crate::store::organisations::get(&mut tx, caller.org()).await?.ok_or(ApiError::NotFound("organisation"))?;
-            tx.commit().await?;
-            let tlu = basis_tlu(&basis, &org.name).map_err(|e| match e {
-                VismaError::Unmapped(types) => ApiError::with_details(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    shared_model::ErrorCode::UnmappedCode,
-                    format!("no Visma Lön time code for: {}", types.join(", ")),
-                    serde_json::json!({ "types": types }),
-                ),
-                VismaError::Uncarriable(who) => {
-                    let message = VismaError::Uncarriable(who.clone()).to_string();
-                    let list: Vec<_> = who.into_iter().map(|(employee, reason)| serde_json::json!({ "employee": employee, "reason": reason })).collect();
-                    ApiError::with_details(StatusCode::UNPROCESSABLE_ENTITY, shared_model::ErrorCode::UnmappedCode, message, serde_json::json!({ "uncarriable": list }))
+            let tlu = basis_tlu(&basis, &organisation_name(&state, &caller).await?).map_err(|e| {
+                let message = e.to_string();
+                match e {
+                    VismaError::Unmapped(types) => unmapped(message, json!({ "types": types })),
+                    VismaError::Uncarriable(who) => {
+                        let list: Vec<_> = who.into_iter().map(|(employee, reason)| json!({ "employee": employee, "reason": reason })).collect();
+                        unmapped(message, json!({ "uncarriable": list }))
+                    }
+                    VismaError::Xml(_) => ApiError::Internal(message),
                 }
-                other => ApiError::Internal(other.to_string()),
             })?;
             (tlu, "application/xml; charset=iso-8859-1", "tlu")
         }
@@ -208,4 +195,17 @@ pub async fn export(State(state): State<AppState>, caller: Caller, Path(id): Pat
     };
     let disposition = format!("attachment; filename=\"payroll-{}.{extension}\"", basis.run.period);
     Ok((StatusCode::OK, [(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
+}
+
+/// 422 `unmapped_code`: what a format cannot carry, named in `details`.
+fn unmapped(message: String, details: serde_json::Value) -> ApiError {
+    ApiError::with_details(StatusCode::UNPROCESSABLE_ENTITY, shared_model::ErrorCode::UnmappedCode, message, details)
+}
+
+/// The caller's organisation's name, for the headers of the XML exports.
+async fn organisation_name(state: &AppState, caller: &Caller) -> Result<String, ApiError> {
+    let mut tx = state.store.begin_read().await?;
+    let org = crate::store::organisations::get(&mut tx, caller.org()).await?.ok_or(ApiError::NotFound("organisation"))?;
+    tx.commit().await?;
+    Ok(org.name)
 }

@@ -102,6 +102,11 @@ impl BasisEmployee {
     pub fn has_time(&self) -> bool {
         self.worked_min != 0 || !self.absences.is_empty() || self.records > 0
     }
+
+    /// Whether the exports carry them: an employee number and some time or absence.
+    pub fn exported(&self) -> bool {
+        self.number.as_deref().is_some_and(|n| !n.trim().is_empty()) && self.has_time()
+    }
 }
 
 /// The duration fields of every row summed.

@@ -39,10 +39,7 @@ fn flex_label(lang: Lang) -> &'static str {
 /// Minutes as hours with two decimals and a decimal comma, rounded half away from zero
 /// (`450` → `7,50`, `-90` → `-1,50`, `1` → `0,02`).
 pub fn hours(minutes: i64) -> String {
-    let hundredths = (minutes * 100 * 2 + minutes.signum() * 60) / 120;
-    let sign = if hundredths < 0 { "-" } else { "" };
-    let h = hundredths.abs();
-    format!("{sign}{},{:02}", h / 100, h % 100)
+    super::codes::decimal(super::codes::round_hundredths(minutes), ',')
 }
 
 /// The pay items of one employee: (code, label, minutes, days).
@@ -59,11 +56,6 @@ pub fn items(e: &BasisEmployee, lang: Lang) -> Vec<(String, String, i64, Option<
     out
 }
 
-/// Whether an employee is written to the exports.
-pub fn exported(e: &BasisEmployee) -> bool {
-    e.number.as_deref().is_some_and(|n| !n.trim().is_empty()) && e.has_time()
-}
-
 /// The basis as CSV bytes.
 pub fn basis_csv(b: &PayrollBasis, lang: Lang) -> Result<Vec<u8>, ApiError> {
     let mut out = Vec::from("\u{feff}".as_bytes());
@@ -71,7 +63,7 @@ pub fn basis_csv(b: &PayrollBasis, lang: Lang) -> Result<Vec<u8>, ApiError> {
         let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(&mut out);
         let fail = |e: csv::Error| ApiError::Internal(format!("csv: {e}"));
         w.write_record(headers(lang)).map_err(fail)?;
-        for e in b.employees.iter().filter(|e| exported(e)) {
+        for e in b.employees.iter().filter(|e| e.exported()) {
             for (code, label, minutes, days) in items(e, lang) {
                 w.write_record([
                     b.run.period.clone(),

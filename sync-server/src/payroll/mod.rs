@@ -3,6 +3,7 @@
 //! exports (`csv`). `ledger::gate::run` locks; [`compute_and_store`] follows it.
 
 pub mod basis;
+pub mod codes;
 pub mod csv;
 pub mod paxml;
 pub mod visma;
@@ -121,6 +122,19 @@ pub(crate) mod fixtures {
     use uuid::Uuid;
 
     use super::basis::{totals_of, BasisAbsence, BasisDay, BasisEmployee, PayrollBasis, RunRef};
+
+    /// Checks `file` against `testdata/formats/<xsd>` with xmllint, failing with its message.
+    pub fn assert_schema_valid(xsd: &str, file: &std::path::Path) {
+        let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/formats").join(xsd);
+        let out = std::process::Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(&xsd)
+            .arg(file)
+            .output()
+            .expect("xmllint (Debian: libxml2-utils; scripts/test.sh installs it)");
+        assert!(out.status.success(), "xmllint: {}", String::from_utf8_lossy(&out.stderr));
+    }
 
     pub fn day(d: u32, minutes: i64) -> BasisDay {
         BasisDay { date: NaiveDate::from_ymd_opt(2026, 10, d).unwrap_or_default(), minutes }

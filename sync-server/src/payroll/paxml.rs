@@ -4,21 +4,17 @@
 //! number), `tidkod`, one `datum` and `timmar` (decimal point, two decimals, always positive).
 //! UTF-8, declared as such. Written with quick-xml, which escapes every text and attribute; the
 //! output passes `xmllint --schema testdata/formats/paxml-2.0-official.xsd` (the tests check
-//! every PAXml they produce). The time codes come from the default mapping below, which covers
-//! every built-in time and absence type; a type without a code is refused (422
-//! `unmapped_code`), never skipped.
-//!
-//! Hours are rounded so that each employee's written hours of a code add up to their total
-//! rounded once: day by day the running total is rounded, and a day gets the difference
-//! (`hundredths`). A payroll system summing the rows gets the basis's total.
+//! every PAXml they produce). The time codes and the rounding are [`super::codes`]'s: the default
+//! mapping covers every built-in time and absence type, a type without a code is refused (422
+//! `unmapped_code`), never skipped, and an employee's rows of a code add up to their total.
 
 use std::io::Cursor;
 
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
-use super::basis::{BasisDay, PayrollBasis};
-use super::csv::exported;
+use super::basis::PayrollBasis;
+use super::codes::{decimal, rows_by_code, unmapped};
 
 /// What an export can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -28,39 +24,6 @@ pub enum PaxmlError {
     Unmapped(Vec<String>),
     #[error("writing XML: {0}")]
     Xml(String),
-}
-
-/// The default mapping of our time and absence types to PAXml 2.0 time codes (`tidkod`).
-pub fn default_code(item: &str) -> Option<&'static str> {
-    Some(match item {
-        "worked" => "ARB",
-        "vacation" | "half_vacation" => "SEM",
-        "sick" => "SJK",
-        "parental" => "FPE",
-        "flex_leave" => "FLX",
-        "special_leave" | "half_special_leave" => "PEM",
-        "maternity" => "HAV",
-        "vocational_school" => "UTB",
-        _ => return None,
-    })
-}
-
-/// Hundredths of an hour per day, rounded so that their sum is the total rounded once
-/// (half away from zero; minutes are never negative here).
-pub fn hundredths(days: &[BasisDay]) -> Vec<i64> {
-    let mut out = Vec::with_capacity(days.len());
-    let (mut minutes, mut written) = (0i64, 0i64);
-    for d in days {
-        minutes += d.minutes;
-        let rounded = (minutes * 100 + 30) / 60;
-        out.push(rounded - written);
-        written = rounded;
-    }
-    out
-}
-
-fn decimal(hundredths: i64) -> String {
-    format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
 /// One `tidtrans` to write.
@@ -73,28 +36,16 @@ struct Trans<'a> {
 
 /// The basis as PAXml bytes. `company` is the organisation's name for the header.
 pub fn basis_paxml(b: &PayrollBasis, company: &str) -> Result<Vec<u8>, PaxmlError> {
-    let employees: Vec<_> = b.employees.iter().filter(|e| exported(e)).collect();
-    let mut unmapped: Vec<String> = employees.iter().flat_map(|e| e.absences.iter().map(|a| a.kind.clone())).filter(|k| default_code(k).is_none()).collect();
-    unmapped.sort();
-    unmapped.dedup();
+    let employees: Vec<_> = b.employees.iter().filter(|e| e.exported()).collect();
+    let unmapped = unmapped(&employees);
     if !unmapped.is_empty() {
         return Err(PaxmlError::Unmapped(unmapped));
     }
     let mut rows: Vec<Trans<'_>> = Vec::new();
     for e in &employees {
         let anstid = e.number.as_deref().unwrap_or_default().trim();
-        let mut items: Vec<(&'static str, &[BasisDay])> = vec![("ARB", &e.worked_days)];
-        for a in &e.absences {
-            items.push((default_code(&a.kind).unwrap_or("ARB"), &a.days));
-        }
-        for (code, days) in items {
-            // Only what counts: a day of 0 minutes (a holiday in a vacation) writes nothing.
-            let days: Vec<BasisDay> = days.iter().copied().filter(|d| d.minutes > 0).collect();
-            for (d, h) in days.iter().zip(hundredths(&days)) {
-                if h > 0 {
-                    rows.push(Trans { anstid, code, date: d.date, hundredths: h });
-                }
-            }
+        for (code, days) in rows_by_code(e) {
+            rows.extend(days.into_iter().map(|(date, hundredths)| Trans { anstid, code, date, hundredths }));
         }
     }
     write(b, company, &rows).map_err(|e| PaxmlError::Xml(e.to_string()))
@@ -120,7 +71,7 @@ fn write(b: &PayrollBasis, company: &str, rows: &[Trans<'_>]) -> Result<Vec<u8>,
             w.write_event(Event::Start(start))?;
             text(&mut w, "tidkod", r.code)?;
             text(&mut w, "datum", &r.date.format("%Y-%m-%d").to_string())?;
-            text(&mut w, "timmar", &decimal(r.hundredths))?;
+            text(&mut w, "timmar", &decimal(r.hundredths, '.'))?;
             w.write_event(Event::End(BytesEnd::new("tidtrans")))?;
         }
         w.write_event(Event::End(BytesEnd::new("tidtransaktioner")))?;
@@ -182,17 +133,7 @@ pub fn read_tidtrans(xml: &[u8]) -> Result<Vec<(String, String, String, i64)>, S
 mod tests {
     use super::*;
     use crate::payroll::basis::BasisAbsence;
-    use crate::payroll::fixtures::{day, sample};
-
-    #[test]
-    fn hundredths_add_up_to_the_total_rounded_once() {
-        // 20 minutes three times is 1:00: 0.33 + 0.34 + 0.33, not 0.99.
-        let h = hundredths(&[day(1, 20), day(2, 20), day(3, 20)]);
-        assert_eq!(h, [33, 34, 33]);
-        assert_eq!(h.iter().sum::<i64>(), 100);
-        assert_eq!(hundredths(&[day(1, 510)]), [850]);
-        assert_eq!(hundredths(&[day(1, 1), day(2, 1)]), [2, 1], "1 and 2 minutes are 0.02 and 0.03 rounded");
-    }
+    use crate::payroll::fixtures::{assert_schema_valid, sample};
 
     /// The golden file, checked byte for byte (`UPDATE_GOLDEN=1` rewrites it after a deliberate
     /// change; review the diff) and against the PAXml 2.0 schema with xmllint.
@@ -205,15 +146,7 @@ mod tests {
         }
         let golden = std::fs::read_to_string(&path).expect("golden file");
         assert_eq!(xml, golden);
-        let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/formats/paxml-2.0-official.xsd");
-        let out = std::process::Command::new("xmllint")
-            .arg("--noout")
-            .arg("--schema")
-            .arg(&xsd)
-            .arg(&path)
-            .output()
-            .expect("xmllint (Debian: libxml2-utils; scripts/test.sh installs it)");
-        assert!(out.status.success(), "xmllint: {}", String::from_utf8_lossy(&out.stderr));
+        assert_schema_valid("paxml-2.0-official.xsd", &path);
     }
 
     #[test]
@@ -241,10 +174,4 @@ mod tests {
         }
     }
 
-    #[test]
-    fn every_built_in_type_has_a_code() {
-        for kind in ["worked", "vacation", "half_vacation", "flex_leave", "maternity", "parental", "special_leave", "half_special_leave", "vocational_school", "sick"] {
-            assert!(default_code(kind).is_some(), "{kind}");
-        }
-    }
 }

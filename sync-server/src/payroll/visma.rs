@@ -8,21 +8,18 @@
 //! (empty). Decimal point. Passes `testdata/formats/visma-lon-tlu-1.0.xsd` (the tests run
 //! xmllint on every file they produce).
 //!
-//! The time codes are the Swedish standard abbreviations of the PAXml mapping
-//! ([`super::paxml::default_code`]), declared in `TimeCodes`. Text the format cannot carry — a
+//! The time codes and the rounding are [`super::codes`]'s (the Swedish standard abbreviations
+//! of the PAXml mapping), declared in `TimeCodes`. Text the format cannot carry — a
 //! character outside ISO-8859-1, a name longer than 50 characters, an employee number longer
 //! than 20 — is refused naming the employee, never altered.
 
-use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use chrono::NaiveDate;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, Event};
 use quick_xml::Writer;
 
-use super::basis::{BasisDay, BasisEmployee, PayrollBasis};
-use super::csv::exported;
-use super::paxml::{default_code, hundredths};
+use super::basis::{BasisEmployee, PayrollBasis};
+use super::codes::{decimal, round_hundredths, rows_by_code, unmapped};
 
 /// What the Visma export can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -52,15 +49,9 @@ fn code_name(code: &str) -> (&'static str, bool) {
     }
 }
 
-fn decimal(hundredths: i64) -> String {
-    let sign = if hundredths < 0 { "-" } else { "" };
-    let h = hundredths.abs();
-    format!("{sign}{}.{:02}", h / 100, h % 100)
-}
-
-/// Minutes as hours with two decimals, rounded half away from zero.
+/// Minutes as hours with two decimals and a decimal point, rounded half away from zero.
 fn hours(minutes: i64) -> String {
-    decimal((minutes * 200 + minutes.signum() * 60) / 120)
+    decimal(round_hundredths(minutes), '.')
 }
 
 /// First name(s) and surname from one name: the last word is the surname.
@@ -94,10 +85,8 @@ fn uncarriable(e: &BasisEmployee) -> Option<String> {
 
 /// The basis as `.tlu` bytes (ISO-8859-1). `company` is the organisation's name.
 pub fn basis_tlu(b: &PayrollBasis, company: &str) -> Result<Vec<u8>, VismaError> {
-    let employees: Vec<&BasisEmployee> = b.employees.iter().filter(|e| exported(e)).collect();
-    let mut unmapped: Vec<String> = employees.iter().flat_map(|e| e.absences.iter().map(|a| a.kind.clone())).filter(|k| default_code(k).is_none()).collect();
-    unmapped.sort();
-    unmapped.dedup();
+    let employees: Vec<&BasisEmployee> = b.employees.iter().filter(|e| e.exported()).collect();
+    let unmapped = unmapped(&employees);
     if !unmapped.is_empty() {
         return Err(VismaError::Unmapped(unmapped));
     }
@@ -114,28 +103,9 @@ pub fn basis_tlu(b: &PayrollBasis, company: &str) -> Result<Vec<u8>, VismaError>
     Ok(xml.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect())
 }
 
-/// Per employee: (code, day rows in hundredths), codes in first-use order.
-fn times(e: &BasisEmployee) -> Vec<(&'static str, Vec<(NaiveDate, i64)>)> {
-    let mut per_code: BTreeMap<&'static str, Vec<BasisDay>> = BTreeMap::new();
-    per_code.entry("ARB").or_default().extend(e.worked_days.iter().copied());
-    for a in &e.absences {
-        per_code.entry(default_code(&a.kind).unwrap_or("ARB")).or_default().extend(a.days.iter().copied());
-    }
-    per_code
-        .into_iter()
-        .map(|(code, mut days)| {
-            days.retain(|d| d.minutes > 0);
-            days.sort_by_key(|d| d.date);
-            let rows = days.iter().zip(hundredths(&days)).filter(|(_, h)| *h > 0).map(|(d, h)| (d.date, h)).collect();
-            (code, rows)
-        })
-        .filter(|(_, rows): &(&str, Vec<_>)| !rows.is_empty())
-        .collect()
-}
-
 fn write(b: &PayrollBasis, company: &str, employees: &[&BasisEmployee]) -> Result<String, quick_xml::Error> {
     let (from, to) = period_bounds(&b.run.period);
-    let mut codes: Vec<&'static str> = employees.iter().flat_map(|e| times(e).into_iter().map(|(c, _)| c)).collect();
+    let mut codes: Vec<&'static str> = employees.iter().flat_map(|e| rows_by_code(e).into_iter().map(|(c, _)| c)).collect();
     codes.push("FLX");
     codes.sort_unstable();
     codes.dedup();
@@ -186,12 +156,12 @@ fn write(b: &PayrollBasis, company: &str, employees: &[&BasisEmployee]) -> Resul
         }
         w.write_event(Event::End(BytesEnd::new("NormalWorkingTimes")))?;
         w.write_event(Event::Start(BytesStart::new("Times")))?;
-        for (code, rows) in times(e) {
+        for (code, rows) in rows_by_code(e) {
             for (date, h) in rows {
                 let mut t = BytesStart::new("Time");
                 t.push_attribute(("DateOfReport", date.format("%Y-%m-%d").to_string().as_str()));
                 t.push_attribute(("TimeCode", code));
-                t.push_attribute(("SumOfHours", decimal(h).as_str()));
+                t.push_attribute(("SumOfHours", decimal(h, '.').as_str()));
                 w.write_event(Event::Empty(t))?;
             }
         }
@@ -229,7 +199,7 @@ fn period_bounds(period: &str) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::payroll::fixtures::sample;
+    use crate::payroll::fixtures::{assert_schema_valid, sample};
 
     #[test]
     fn names_split_into_first_names_and_surname() {
@@ -250,15 +220,7 @@ mod tests {
             std::fs::write(&path, &tlu).expect("write golden");
         }
         assert_eq!(tlu, std::fs::read(&path).expect("golden file"));
-        let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/formats/visma-lon-tlu-1.0.xsd");
-        let out = std::process::Command::new("xmllint")
-            .arg("--noout")
-            .arg("--schema")
-            .arg(&xsd)
-            .arg(&path)
-            .output()
-            .expect("xmllint (Debian: libxml2-utils; scripts/test.sh installs it)");
-        assert!(out.status.success(), "xmllint: {}", String::from_utf8_lossy(&out.stderr));
+        assert_schema_valid("visma-lon-tlu-1.0.xsd", &path);
     }
 
     #[test]

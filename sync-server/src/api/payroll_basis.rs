@@ -123,7 +123,7 @@ pub async fn basis_of_employee(State(state): State<AppState>, caller: Caller, Pa
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// The format: `csv`, `paxml` or `visma-tlu`.
-    #[param(pattern = "^(csv|paxml|visma-tlu)$", example = "paxml")]
+    #[param(pattern = "^(csv|paxml|visma-tlu)$")]
     pub format: String,
     /// The language of the CSV's headers and item names (default `en`). Only with `format=csv`.
     #[param(inline)]
